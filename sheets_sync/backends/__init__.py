@@ -1,0 +1,1 @@
+"""Backends: where the workbook lives. They share the small interface in ``base``."""

@@ -1,0 +1,395 @@
+"""The workbook contract as data: every tab, its human columns, its machine columns.
+
+Tabs and columns are found by header name, case and spacing forgiven (``normalize``).
+Machine columns on human tabs carry a leading ⚙ in their header; machine tabs belong to
+the product as a whole. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+GEAR = "⚙"
+
+
+class Kind(Enum):
+    TEXT = "text"
+    NUMBER = "number"
+    INTEGER = "integer"
+    PERCENT = "percent"  # percentage points: 3 means 3 %
+    DATE = "date"
+    DATETIME = "datetime"
+    LINK = "link"
+    BOOL = "bool"
+    CHOICE = "choice"  # one of Column.choices
+    REF = "ref"  # a key of another tab (Column.ref)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    key: bool = False
+    choices: tuple[str, ...] = ()
+    ref: str | None = None  # tab whose key this column names
+    default: str | int | float | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Tab:
+    name: str
+    columns: tuple[Column, ...]
+    machine_columns: tuple[str, ...] = ()  # headers without the gear
+    help: str = ""
+
+    @property
+    def key(self) -> Column | None:
+        return next((c for c in self.columns if c.key), None)
+
+    def column(self, name: str) -> Column:
+        wanted = normalize(name)
+        for c in self.columns:
+            if normalize(c.name) == wanted:
+                return c
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class MachineTab:
+    name: str
+    headers: tuple[str, ...]
+    append_only: bool = False
+    help: str = ""
+
+
+def normalize(header: object) -> str:
+    """Header or tab name as compared: case folded, spacing collapsed, gear kept."""
+    text = "" if header is None else str(header)
+    return " ".join(text.replace(GEAR, f" {GEAR} ").split()).casefold()
+
+
+def machine_header(name: str) -> str:
+    return f"{GEAR} {name}"
+
+
+def is_machine_header(header: object) -> bool:
+    return normalize(header).startswith(GEAR)
+
+
+T, N, I, P, D, DT, L, B = (
+    Kind.TEXT,
+    Kind.NUMBER,
+    Kind.INTEGER,
+    Kind.PERCENT,
+    Kind.DATE,
+    Kind.DATETIME,
+    Kind.LINK,
+    Kind.BOOL,
+)
+
+METALS = ("Au", "Ag", "Pt", "Pd")
+ROUTES = ("Casting", "Fabrication")
+PROGRESS_STATUSES = ("Started", "Done", "Verified", "Rework")
+METAL_ENTRIES = ("Purchase", "Issue", "Return", "Scrap", "Refine Out", "Refine In", "Count")
+METHODS = ("Centrifugal", "Vacuum", "Fabrication")
+SCRAP_KINDS = ("Sprue", "Filings", "Sweeps", "Mixed")
+ORIGINS = ("Recycled", "Mined", "Unknown")
+ROLES = ("Casting", "Manufacturer", "Setter", "Polisher", "Engraver")
+APPROVAL_ITEMS = ("CAD render", "Wax", "Final photos")
+
+RISKS = ("On track", "At risk", "Late", "Delivered on time", "Delivered late")
+LAUNCH_STATES = (
+    "Blocked: incomplete sheet",
+    "Ready",
+    "Sent",
+    "Acknowledged",
+    "Overdue",
+    "Escalated",
+    "Problem",
+)
+APPROVAL_STATES = ("Pending", "Approved", "Changes requested")
+
+
+def _choice(name: str, choices: tuple[str, ...], required: bool = False) -> Column:
+    return Column(name, Kind.CHOICE, required=required, choices=choices)
+
+
+def _ref(name: str, tab: str, required: bool = False) -> Column:
+    return Column(name, Kind.REF, required=required, ref=tab)
+
+
+ORDERS = Tab(
+    "Orders",
+    (
+        Column("Order Ref", T, required=True, key=True),
+        _ref("Client", "Clients"),
+        Column("Piece Type", T, required=True),
+        Column("Description", T),
+        _ref("Alloy", "Alloys", required=True),
+        Column("Size", T),
+        Column("Quantity", I, default=1),
+        Column("Target Weight (g)", N),
+        Column("Wax Weight (g)", N),
+        _choice("Route", ROUTES, required=True),
+        Column("Center Stone", T),
+        Column("Side Stones", T),
+        Column("Stone Report", L),
+        Column("CAD File", L),
+        Column("CAD Render", L),
+        _ref("Partner", "Partners"),
+        Column("Artisan", T),
+        Column("Promised Date", D, required=True),
+        Column("Client Delay (days)", I, default=0),
+        Column("Delivered Date", D),
+        Column("Notes", T),
+    ),
+    machine_columns=(
+        "Stage",
+        "Status",
+        "Next Due",
+        "Slack (days)",
+        "Risk",
+        "Approval",
+        "Launch",
+        "Loss %",
+        "Check",
+    ),
+    help="One row per piece: a custom commission or a batch line.",
+)
+
+PROGRESS = Tab(
+    "Progress",
+    (
+        _ref("Order Ref", "Orders", required=True),
+        Column("Stage", T, required=True),
+        _choice("Status", PROGRESS_STATUSES, required=True),
+        Column("Date", D, required=True),
+        Column("By", T),
+        Column("Photo", L),
+        Column("Note", T),
+    ),
+    help="One row per step taken on a piece; newest last.",
+)
+
+WORKFLOW = Tab(
+    "Workflow",
+    (
+        _choice("Route", ROUTES, required=True),
+        Column("Step", I, required=True),
+        Column("Stage", T, required=True),
+        Column("Days", N, required=True),
+        Column("Skill", T),
+        Column("Needs Photo", B, default=0),
+        Column("Needs Verification", B, default=0),
+        Column("Needs Client Approval", B, default=0),
+    ),
+    help="One row per stage of a route, in step order.",
+)
+
+ALLOYS = Tab(
+    "Alloys",
+    (
+        Column("Code", T, required=True, key=True),
+        Column("Name", T),
+        _choice("Metal", METALS, required=True),
+        Column("Fineness", N, required=True, help="per mille: 18K is 750"),
+        Column("Specific Gravity", N, required=True),
+        Column("Loss Alert %", P, default=5),
+    ),
+)
+
+PRICES = Tab(
+    "Prices",
+    (
+        _choice("Metal", METALS, required=True),
+        Column("Price per Troy Oz", N, required=True),
+        Column("Currency", T, default="USD"),
+        Column("As Of", D, required=True),
+    ),
+)
+
+METAL_LOG = Tab(
+    "Metal Log",
+    (
+        Column("Date", D, required=True),
+        _choice("Entry", METAL_ENTRIES, required=True),
+        _ref("Alloy", "Alloys", required=True),
+        Column("Grams", N, required=True),
+        Column("Order Ref or Batch", T),
+        _choice("Method", METHODS),
+        _choice("Scrap Kind", SCRAP_KINDS),
+        _choice("Origin", ORIGINS),
+        Column("Counterparty", T),
+        Column("By", T),
+        Column("Note", T),
+    ),
+)
+
+PARTNERS = Tab(
+    "Partners",
+    (
+        Column("Partner ID", T, required=True, key=True),
+        Column("Name", T, required=True),
+        _choice("Role", ROLES, required=True),
+        Column("Contact", T),
+        Column("Email", T),
+        Column("Phone", T),
+        Column("Ack Hours", N, default=24),
+        Column("Escalate Hours", N, default=48),
+        Column("Active", B, default=1),
+    ),
+)
+
+CLIENTS = Tab(
+    "Clients",
+    (
+        Column("Client ID", T, required=True, key=True),
+        Column("Name", T, required=True),
+        Column("Email", T),
+        Column("Phone", T),
+        Column("Preferences", T),
+        Column("Notes", T),
+    ),
+)
+
+LAUNCHES = Tab(
+    "Launches",
+    (
+        Column("Launch ID", T, required=True, key=True),
+        _ref("Order Ref", "Orders", required=True),
+        _ref("Partner", "Partners", required=True),
+        Column("Task", T, required=True),
+        Column("Launch Date", D, required=True),
+        Column("Due Date", D),
+        Column("Instructions", T),
+        Column("Stones Provided", T),
+    ),
+    machine_columns=(
+        "State",
+        "Missing",
+        "Sent At",
+        "Reminded At",
+        "Escalated At",
+        "Acknowledged At",
+        "Acknowledged By",
+        "Response Hours",
+        "Problem",
+        "Link",
+    ),
+)
+
+APPROVALS = Tab(
+    "Approvals",
+    (
+        Column("Approval ID", T, required=True, key=True),
+        _ref("Order Ref", "Orders", required=True),
+        _choice("Item", APPROVAL_ITEMS, required=True),
+        Column("Image", L),
+        Column("Requested", D),
+    ),
+    machine_columns=(
+        "State",
+        "Sent At",
+        "Reminded At",
+        "Answered At",
+        "Answered By",
+        "Comment",
+        "Link",
+    ),
+)
+
+CAPACITY = Tab(
+    "Capacity",
+    (
+        Column("Artisan", T, required=True),
+        Column("Skill", T, required=True),
+        Column("Hours per Week", N, required=True),
+        Column("From", D),
+        Column("To", D),
+    ),
+)
+
+HOLIDAYS = Tab("Holidays", (Column("Date", D, required=True), Column("Name", T)))
+
+HUMAN_TABS: tuple[Tab, ...] = (
+    ORDERS,
+    PROGRESS,
+    WORKFLOW,
+    ALLOYS,
+    PRICES,
+    METAL_LOG,
+    PARTNERS,
+    CLIENTS,
+    LAUNCHES,
+    APPROVALS,
+    CAPACITY,
+    HOLIDAYS,
+)
+
+PROBLEMS = MachineTab(
+    "Problems", ("Tab", "Key", "Column", "Severity", "Message", "First Seen")
+)
+YIELDS = MachineTab(
+    "Yields",
+    (
+        "Ref",
+        "Alloy",
+        "Method",
+        "Issued (g)",
+        "Finished (g)",
+        "Scrap (g)",
+        "Loss (g)",
+        "Loss %",
+        "Theoretical (g)",
+        "Yield Variance %",
+        "Fine Lost (g)",
+        "Value Lost",
+        "Currency",
+        "Flag",
+    ),
+)
+METAL_STOCK = MachineTab(
+    "Metal Stock",
+    (
+        "Alloy",
+        "Book (g)",
+        "Fine (g)",
+        "Troy Oz",
+        "Value",
+        "Currency",
+        "Price As Of",
+        "Recycled %",
+        "Last Count",
+        "Count (g)",
+        "Count Variance (g)",
+        "Flag",
+    ),
+)
+LOAD = MachineTab("Load", ("Week", "Skill", "Planned Hours", "Capacity Hours", "Load %"))
+KPIS = MachineTab("KPIs", ("Month", "KPI", "Breakdown", "Value", "Target", "Met"))
+ACTIVITY = MachineTab(
+    "Activity", ("Time", "Kind", "Ref", "Actor", "Detail", "ID"), append_only=True
+)
+
+MACHINE_TABS: tuple[MachineTab, ...] = (PROBLEMS, YIELDS, METAL_STOCK, LOAD, KPIS, ACTIVITY)
+
+SEVERITIES = ("error", "warning")
+
+
+def human_tab(name: str) -> Tab:
+    wanted = normalize(name)
+    for tab in HUMAN_TABS:
+        if normalize(tab.name) == wanted:
+            return tab
+    raise KeyError(name)
+
+
+def machine_tab(name: str) -> MachineTab:
+    wanted = normalize(name)
+    for tab in MACHINE_TABS:
+        if normalize(tab.name) == wanted:
+            return tab
+    raise KeyError(name)

@@ -1,0 +1,221 @@
+"""The workbook's rows as plain, typed records. Built by ``sheets_sync.records``.
+
+Every field is already parsed (dates are dates, grams are floats); a cell that could not
+be read is None here and a Problem elsewhere. ``row`` is the sheet row, for messages only:
+rows are identified by their key, never by position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Order:
+    ref: str
+    row: int
+    client: str | None = None
+    piece_type: str | None = None
+    description: str | None = None
+    alloy: str | None = None
+    size: str | None = None
+    quantity: int | None = 1
+    target_weight: float | None = None
+    wax_weight: float | None = None
+    route: str | None = None
+    center_stone: str | None = None
+    side_stones: str | None = None
+    stone_report: str | None = None
+    cad_file: str | None = None
+    cad_render: str | None = None
+    partner: str | None = None
+    artisan: str | None = None
+    promised: date | None = None
+    client_delay_days: int = 0
+    delivered: date | None = None
+    notes: str | None = None
+
+    @property
+    def is_set(self) -> bool:
+        """The piece carries stones (so a setter needs the stones)."""
+        return bool(self.center_stone or self.side_stones)
+
+
+@dataclass(frozen=True)
+class ProgressEntry:
+    order_ref: str
+    stage: str
+    status: str  # Started / Done / Verified / Rework
+    day: date
+    row: int
+    by: str | None = None
+    photo: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkflowStep:
+    route: str
+    step: int
+    stage: str
+    days: float
+    row: int
+    skill: str | None = None
+    needs_photo: bool = False
+    needs_verification: bool = False
+    needs_client_approval: bool = False
+
+
+@dataclass(frozen=True)
+class Alloy:
+    code: str
+    metal: str
+    fineness: float  # per mille
+    specific_gravity: float
+    row: int
+    name: str | None = None
+    loss_alert_pct: float = 5.0
+
+
+@dataclass(frozen=True)
+class Price:
+    metal: str
+    per_troy_oz: float
+    as_of: date
+    row: int
+    currency: str = "USD"
+
+
+@dataclass(frozen=True)
+class MetalEntry:
+    day: date
+    entry: str  # Purchase / Issue / Return / Scrap / Refine Out / Refine In / Count
+    alloy: str
+    grams: float
+    row: int
+    ref: str | None = None  # Order Ref or Batch
+    method: str | None = None
+    scrap_kind: str | None = None
+    origin: str | None = None
+    counterparty: str | None = None
+    by: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Partner:
+    partner_id: str
+    name: str
+    role: str
+    row: int
+    contact: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    ack_hours: float = 24.0
+    escalate_hours: float = 48.0
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Client:
+    client_id: str
+    name: str
+    row: int
+    email: str | None = None
+    phone: str | None = None
+    preferences: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Launch:
+    launch_id: str
+    order_ref: str
+    partner: str
+    task: str
+    launch_date: date | None
+    row: int
+    due: date | None = None
+    instructions: str | None = None
+    stones_provided: str | None = None
+
+
+@dataclass(frozen=True)
+class Approval:
+    approval_id: str
+    order_ref: str
+    item: str
+    row: int
+    image: str | None = None
+    requested: date | None = None
+
+
+@dataclass(frozen=True)
+class CapacityEntry:
+    artisan: str
+    skill: str
+    hours_per_week: float
+    row: int
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class Holiday:
+    day: date
+    row: int
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """Everything the human tabs say, typed. Lists keep sheet order."""
+
+    orders: list[Order] = field(default_factory=list)
+    progress: list[ProgressEntry] = field(default_factory=list)
+    workflow: list[WorkflowStep] = field(default_factory=list)
+    alloys: list[Alloy] = field(default_factory=list)
+    prices: list[Price] = field(default_factory=list)
+    metal_log: list[MetalEntry] = field(default_factory=list)
+    partners: list[Partner] = field(default_factory=list)
+    clients: list[Client] = field(default_factory=list)
+    launches: list[Launch] = field(default_factory=list)
+    approvals: list[Approval] = field(default_factory=list)
+    capacity: list[CapacityEntry] = field(default_factory=list)
+    holidays: list[Holiday] = field(default_factory=list)
+
+    def alloy(self, code: str | None) -> Alloy | None:
+        if code is None:
+            return None
+        wanted = code.strip().casefold()
+        return next((a for a in self.alloys if a.code.casefold() == wanted), None)
+
+    def order(self, ref: str) -> Order | None:
+        return next((o for o in self.orders if o.ref == ref), None)
+
+    def partner(self, partner_id: str | None) -> Partner | None:
+        if partner_id is None:
+            return None
+        wanted = partner_id.strip().casefold()
+        return next((p for p in self.partners if p.partner_id.casefold() == wanted), None)
+
+    def client(self, client_id: str | None) -> Client | None:
+        if client_id is None:
+            return None
+        wanted = client_id.strip().casefold()
+        return next((c for c in self.clients if c.client_id.casefold() == wanted), None)
+
+    def steps(self, route: str | None) -> list[WorkflowStep]:
+        """The workflow of a route in step order."""
+        if route is None:
+            return []
+        wanted = route.casefold()
+        return sorted((s for s in self.workflow if s.route.casefold() == wanted), key=lambda s: s.step)
+
+    def holiday_dates(self) -> frozenset[date]:
+        return frozenset(h.day for h in self.holidays)
+
+    def latest_price(self, metal: str) -> Price | None:
+        prices = [p for p in self.prices if p.metal == metal]
+        return max(prices, key=lambda p: p.as_of) if prices else None
