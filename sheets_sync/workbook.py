@@ -74,6 +74,8 @@ class Table:
 class Snapshot:
     tables: dict[str, Table] = field(default_factory=dict)  # by normalized tab name
     source: str = ""
+    # derived lookups (e.g. key -> row position), filled lazily by readers of the snapshot
+    cache: dict[str, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, tables: list[Table], source: str = "") -> Snapshot:
