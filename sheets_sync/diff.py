@@ -1,0 +1,150 @@
+"""Outputs -> ChangeSet: only what differs from the workbook as it was read.
+
+Values are compared as a spreadsheet would show them: blank text and None are the same, a
+number is compared after rounding away float noise, an aware moment is compared by its wall
+time in the workshop's zone (files have no time zones), a midnight datetime equals its date.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .backends.base import AppendRow, ChangeSet, GridCell, KeyedCell, NewColumn, NewTab
+from .cells import CellValue, to_text
+from .contract import ACTIVITY, human_tab, machine_header, machine_tab
+from .outputs import SyncContext, key_positions
+from .workbook import Snapshot
+
+
+def local(value: CellValue, zone: ZoneInfo) -> CellValue:
+    """Aware datetimes become naive wall time in the workshop's zone, as stored in cells."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(zone).replace(tzinfo=None, microsecond=0)
+    return value
+
+
+def canonical(value: CellValue, zone: ZoneInfo) -> Any:
+    value = local(value, zone)
+    if value is None or (isinstance(value, str) and value == ""):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return round(float(value), 6)
+    if isinstance(value, datetime):
+        value = value.replace(microsecond=0)
+        return value.date() if value.time() == datetime.min.time() else value
+    if isinstance(value, date):
+        return value
+    return value
+
+
+def same(current: CellValue, wanted: CellValue, zone: ZoneInfo) -> bool:
+    a, b = canonical(current, zone), canonical(wanted, zone)
+    if type(a) is not type(b):
+        return False
+    return bool(a == b)
+
+
+def changes_for(ctx: SyncContext) -> ChangeSet:
+    zone = ctx.config.workshop.zone
+    snap = ctx.snapshot
+    out = ctx.outputs
+    changes = ChangeSet()
+    _machine_cells(snap, ctx, zone, changes)
+    for name, rows in out.tabs.items():
+        _machine_tab(snap, name, rows, zone, changes)
+    _appends(snap, ctx, zone, changes)
+    return changes
+
+
+def _machine_cells(snap: Snapshot, ctx: SyncContext, zone: ZoneInfo, changes: ChangeSet) -> None:
+    added: set[tuple[str, str]] = set()
+    for (tab, key), columns in ctx.outputs.cells.items():
+        table = snap.table(tab)
+        spec = human_tab(tab)
+        if table is None or spec.key is None:
+            continue
+        pos = key_positions(snap, tab).get(key)
+        if pos is None:
+            continue
+        for column, value in columns.items():
+            header = machine_header(column)
+            if not table.has(header):
+                if (tab, header) not in added:
+                    added.add((tab, header))
+                    changes.new_columns.append(NewColumn(table.name, header))
+                current: CellValue = None
+            else:
+                current = table.value(pos, header)
+            if not same(current, value, zone):
+                changes.cells.append(
+                    KeyedCell(table.name, spec.key.name, key, header, local(value, zone))
+                )
+
+
+def _machine_tab(
+    snap: Snapshot, name: str, rows: list[list[CellValue]], zone: ZoneInfo, changes: ChangeSet
+) -> None:
+    spec = machine_tab(name)
+    table = snap.table(name)
+    if table is None:
+        changes.new_tabs.append(NewTab(spec.name, spec.headers))
+        existing: dict[int, list[CellValue]] = {}
+        tab_name = spec.name
+        positions = {h: None for h in spec.headers}
+    else:
+        tab_name = table.name
+        existing = dict(zip(table.row_numbers, table.rows, strict=True))
+        positions = {h: table.index(h) for h in spec.headers}
+        for h, i in positions.items():
+            if i is None:
+                changes.new_columns.append(NewColumn(tab_name, h))
+    last_row = max([1, *existing.keys()])
+    for offset in range(max(len(rows), last_row - 1)):
+        sheet_row = offset + 2
+        wanted = rows[offset] if offset < len(rows) else [None] * len(spec.headers)
+        current_row = existing.get(sheet_row)
+        for c, header in enumerate(spec.headers):
+            value = wanted[c] if c < len(wanted) else None
+            i = positions[header]
+            current = (
+                current_row[i] if (current_row is not None and i is not None and i < len(current_row)) else None
+            )
+            if not same(current, value, zone):
+                changes.grid.append(GridCell(tab_name, sheet_row, header, local(value, zone)))
+
+
+def _appends(snap: Snapshot, ctx: SyncContext, zone: ZoneInfo, changes: ChangeSet) -> None:
+    seen = set(ctx.activity_ids)
+    activity = snap.table(ACTIVITY.name)
+    rows = []
+    for a in ctx.outputs.activity:
+        if a.id in seen:
+            continue
+        seen.add(a.id)
+        rows.append(
+            AppendRow(
+                activity.name if activity else ACTIVITY.name,
+                {
+                    "Time": local(a.time, zone),
+                    "Kind": a.kind,
+                    "Ref": a.ref,
+                    "Actor": a.actor,
+                    "Detail": a.detail,
+                    "ID": a.id,
+                },
+            )
+        )
+    if rows and activity is None:
+        changes.new_tabs.append(NewTab(ACTIVITY.name, ACTIVITY.headers))
+    for tab, values in ctx.outputs.appends:
+        table = snap.table(tab)
+        changes.appends.append(
+            AppendRow(table.name if table else tab, {k: local(v, zone) for k, v in values.items()})
+        )
+    changes.appends.extend(rows)
+
+

@@ -1,0 +1,310 @@
+"""From a raw Snapshot to the typed ``Workshop`` of ``domain.model``, with a Problem for
+every cell, column or tab that does not fit the contract. Pure: no I/O.
+
+A row with an unreadable or missing required cell is reported and left out of the model
+(so the rules downstream never see half a row); rows are identified by key, and a
+duplicated key keeps its first row only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import cells
+from .cells import CellValue
+from .contract import HUMAN_TABS, Column, Kind, Tab, normalize
+from .domain import model as m
+from .domain.problems import ERROR, WARNING, Problem, where
+from .errors import CellError
+from .workbook import Snapshot
+
+# Tabs the product cannot work without; the others are optional (a warning when absent).
+ESSENTIAL_TABS = frozenset({"Orders", "Workflow", "Alloys"})
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    row: int
+    key: str | None
+    values: dict[str, Any]  # contract column name -> typed value (None when blank/unreadable)
+    complete: bool  # every required cell present and readable
+
+    def label(self) -> str:
+        return self.key or f"row {self.row}"
+
+
+def parse_cell(column: Column, value: CellValue) -> Any:
+    """One cell as its column's type; raises CellError with the reason."""
+    kind = column.kind
+    if kind in (Kind.TEXT, Kind.REF):
+        return None if cells.is_blank(value) else cells.to_text(value)
+    if kind in (Kind.NUMBER, Kind.PERCENT):
+        return cells.parse_number(value)
+    if kind is Kind.INTEGER:
+        return cells.parse_int(value)
+    if kind is Kind.DATE:
+        return cells.parse_date(value)
+    if kind is Kind.DATETIME:
+        return cells.parse_datetime(value)
+    if kind is Kind.LINK:
+        return cells.parse_link(value)
+    if kind is Kind.BOOL:
+        return cells.parse_bool(value)
+    if kind is Kind.CHOICE:
+        if cells.is_blank(value):
+            return None
+        text = cells.to_text(value)
+        for choice in column.choices:
+            if normalize(choice) == normalize(text):
+                return choice
+        raise CellError(f"{text!r} is not one of {', '.join(column.choices)}")
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Problem]]:
+    problems: list[Problem] = []
+    table = snapshot.table(tab.name)
+    if table is None:
+        severity = ERROR if tab.name in ESSENTIAL_TABS else WARNING
+        headers = ", ".join(c.name for c in tab.columns)
+        problems.append(
+            Problem(
+                tab.name,
+                "",
+                "",
+                severity,
+                f"The workbook has no tab {tab.name!r}; add one with the headers: {headers}",
+            )
+        )
+        return [], problems
+    present = [c for c in tab.columns if table.has(c.name)]
+    for c in tab.columns:
+        if c.required and not table.has(c.name):
+            problems.append(
+                Problem(
+                    tab.name,
+                    "",
+                    c.name,
+                    ERROR,
+                    f"{tab.name} has no column {c.name!r}; it is required "
+                    "(headers are matched by name, any order, case and spacing forgiven)",
+                )
+            )
+    key_col = tab.key
+    if key_col is not None and not table.has(key_col.name):
+        return [], problems
+    seen: dict[str, int] = {}
+    out: list[ParsedRow] = []
+    for number, raw in table.records():
+        key: str | None = None
+        if key_col is not None:
+            key_value = raw.get(normalize(key_col.name))
+            if cells.is_blank(key_value):
+                problems.append(
+                    Problem(
+                        tab.name,
+                        f"row {number}",
+                        key_col.name,
+                        ERROR,
+                        f"{where(tab.name, number, column=key_col.name)}: the row has no "
+                        f"{key_col.name}, so it is skipped",
+                    )
+                )
+                continue
+            key = cells.to_text(key_value)
+            if key in seen:
+                problems.append(
+                    Problem(
+                        tab.name,
+                        key,
+                        key_col.name,
+                        ERROR,
+                        f"{where(tab.name, number, key, key_col.name)}: duplicate {key_col.name} "
+                        f"(also on row {seen[key]}); only row {seen[key]} is used",
+                    )
+                )
+                continue
+            seen[key] = number
+        label = key or f"row {number}"
+        values: dict[str, Any] = {}
+        complete = True
+        for c in present:
+            raw_value = raw.get(normalize(c.name))
+            unreadable = False
+            try:
+                value = parse_cell(c, raw_value)
+            except CellError as exc:
+                unreadable = True
+                problems.append(
+                    Problem(tab.name, label, c.name, ERROR, f"{where(tab.name, number, key, c.name)}: {exc}")
+                )
+                value = None
+                if c.required:
+                    complete = False
+            else:
+                if value is None and c.required:
+                    problems.append(
+                        Problem(
+                            tab.name,
+                            label,
+                            c.name,
+                            ERROR,
+                            f"{where(tab.name, number, key, c.name)}: {c.name} is required but empty",
+                        )
+                    )
+                    complete = False
+            if value is None and not unreadable and c.default is not None and not c.required:
+                value = parse_cell(c, c.default)
+            values[c.name] = value
+        for c in tab.columns:
+            if c not in present:
+                values[c.name] = parse_cell(c, c.default) if c.default is not None else None
+        out.append(ParsedRow(number, key, values, complete))
+    return out, problems
+
+
+def _build(rows: list[ParsedRow], make: Callable[[ParsedRow, dict[str, Any]], Any]) -> list[Any]:
+    return [make(r, r.values) for r in rows if r.complete]
+
+
+def _order(r: ParsedRow, v: dict[str, Any]) -> m.Order:
+    return m.Order(
+        ref=r.key or "",
+        row=r.row,
+        client=v["Client"],
+        piece_type=v["Piece Type"],
+        description=v["Description"],
+        alloy=v["Alloy"],
+        size=v["Size"],
+        quantity=v["Quantity"],
+        target_weight=v["Target Weight (g)"],
+        wax_weight=v["Wax Weight (g)"],
+        route=v["Route"],
+        center_stone=v["Center Stone"],
+        side_stones=v["Side Stones"],
+        stone_report=v["Stone Report"],
+        cad_file=v["CAD File"],
+        cad_render=v["CAD Render"],
+        partner=v["Partner"],
+        artisan=v["Artisan"],
+        promised=v["Promised Date"],
+        client_delay_days=v["Client Delay (days)"] or 0,
+        delivered=v["Delivered Date"],
+        notes=v["Notes"],
+    )
+
+
+BUILDERS: dict[str, Callable[[ParsedRow, dict[str, Any]], Any]] = {
+    "Orders": _order,
+    "Progress": lambda r, v: m.ProgressEntry(
+        v["Order Ref"], v["Stage"], v["Status"], v["Date"], r.row, v["By"], v["Photo"], v["Note"]
+    ),
+    "Workflow": lambda r, v: m.WorkflowStep(
+        v["Route"],
+        v["Step"],
+        v["Stage"],
+        v["Days"],
+        r.row,
+        v["Skill"],
+        bool(v["Needs Photo"]),
+        bool(v["Needs Verification"]),
+        bool(v["Needs Client Approval"]),
+    ),
+    "Alloys": lambda r, v: m.Alloy(
+        r.key or "",
+        v["Metal"],
+        v["Fineness"],
+        v["Specific Gravity"],
+        r.row,
+        v["Name"],
+        v["Loss Alert %"] if v["Loss Alert %"] is not None else 5.0,
+    ),
+    "Prices": lambda r, v: m.Price(
+        v["Metal"], v["Price per Troy Oz"], v["As Of"], r.row, v["Currency"] or "USD"
+    ),
+    "Metal Log": lambda r, v: m.MetalEntry(
+        v["Date"],
+        v["Entry"],
+        v["Alloy"],
+        v["Grams"],
+        r.row,
+        v["Order Ref or Batch"],
+        v["Method"],
+        v["Scrap Kind"],
+        v["Origin"],
+        v["Counterparty"],
+        v["By"],
+        v["Note"],
+    ),
+    "Partners": lambda r, v: m.Partner(
+        r.key or "",
+        v["Name"],
+        v["Role"],
+        r.row,
+        v["Contact"],
+        v["Email"],
+        v["Phone"],
+        v["Ack Hours"] if v["Ack Hours"] is not None else 24.0,
+        v["Escalate Hours"] if v["Escalate Hours"] is not None else 48.0,
+        v["Active"] if v["Active"] is not None else True,
+    ),
+    "Clients": lambda r, v: m.Client(
+        r.key or "", v["Name"], r.row, v["Email"], v["Phone"], v["Preferences"], v["Notes"]
+    ),
+    "Launches": lambda r, v: m.Launch(
+        r.key or "",
+        v["Order Ref"],
+        v["Partner"],
+        v["Task"],
+        v["Launch Date"],
+        r.row,
+        v["Due Date"],
+        v["Instructions"],
+        v["Stones Provided"],
+    ),
+    "Approvals": lambda r, v: m.Approval(
+        r.key or "", v["Order Ref"], v["Item"], r.row, v["Image"], v["Requested"]
+    ),
+    "Capacity": lambda r, v: m.CapacityEntry(
+        v["Artisan"], v["Skill"], v["Hours per Week"], r.row, v["From"], v["To"]
+    ),
+    "Holidays": lambda r, v: m.Holiday(v["Date"], r.row, v["Name"]),
+}
+
+_FIELDS = {
+    "Orders": "orders",
+    "Progress": "progress",
+    "Workflow": "workflow",
+    "Alloys": "alloys",
+    "Prices": "prices",
+    "Metal Log": "metal_log",
+    "Partners": "partners",
+    "Clients": "clients",
+    "Launches": "launches",
+    "Approvals": "approvals",
+    "Capacity": "capacity",
+    "Holidays": "holidays",
+}
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    workshop: m.Workshop
+    problems: list[Problem]
+    rows_read: dict[str, int]  # tab -> data rows seen
+
+
+def build_workshop(snapshot: Snapshot) -> ReadResult:
+    """Every human tab typed per the contract; problems for what does not fit."""
+    problems: list[Problem] = []
+    lists: dict[str, list[Any]] = {}
+    rows_read: dict[str, int] = {}
+    for tab in HUMAN_TABS:
+        rows, found = read_rows(snapshot, tab)
+        problems.extend(found)
+        table = snapshot.table(tab.name)
+        rows_read[tab.name] = len(table.rows) if table is not None else 0
+        lists[_FIELDS[tab.name]] = _build(rows, BUILDERS[tab.name])
+    return ReadResult(m.Workshop(**lists), problems, rows_read)

@@ -1,0 +1,135 @@
+"""One sync: read everything once, validate and compute, write only what changed, once.
+
+    backend.read() -> Snapshot -> records.build_workshop -> steps fill Outputs
+                   -> diff.changes_for -> backend.write(ChangeSet) -> after_write actions
+
+This module never names a concrete backend; ``pipeline`` chooses it from config.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .backends.base import AppendRow, Backend, ChangeSet, NewTab, WriteResult
+from .config import Config
+from .contract import ACTIVITY
+from .diff import changes_for, local
+from .domain.problems import ERROR, WARNING, Problem
+from .outputs import SyncContext, activity_ids
+from .records import build_workshop
+
+log = logging.getLogger(__name__)
+
+Step = Callable[[SyncContext], None]
+Phase = Callable[[str], None]
+
+
+@dataclass
+class SyncReport:
+    source: str
+    rows_read: dict[str, int]
+    problems: list[Problem]
+    changes: ChangeSet
+    written: WriteResult | None  # None on a dry run or when nothing changed
+    dry_run: bool = False
+    after_write_errors: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity == WARNING)
+
+    def changed_by_tab(self) -> dict[str, int]:
+        count: Counter[str] = Counter()
+        for t in self.changes.new_tabs:
+            count[t.name] += len(t.headers)
+        for c in self.changes.new_columns:
+            count[c.tab] += 1
+        for k in self.changes.cells:
+            count[k.tab] += 1
+        for g in self.changes.grid:
+            count[g.tab] += 1
+        for a in self.changes.appends:
+            count[a.tab] += len(a.values)
+        return dict(count)
+
+
+def run_sync(
+    backend: Backend,
+    config: Config,
+    now: datetime,
+    steps: Sequence[Step],
+    *,
+    dry_run: bool = False,
+    phase: Phase | None = None,
+) -> SyncReport:
+    """Run one sync at moment ``now`` (aware). Raises WorkbookError children when the
+    workbook as a whole cannot be read or written; row-level trouble becomes Problems."""
+    say = phase or (lambda _: None)
+    zone = config.workshop.zone
+    now = now.astimezone(zone)
+    say("read")
+    snapshot = backend.read()
+    say("validate")
+    read = build_workshop(snapshot)
+    ctx = SyncContext(
+        snapshot=snapshot,
+        workshop=read.workshop,
+        config=config,
+        today=now.date(),
+        now=now,
+        activity_ids=activity_ids(snapshot),
+    )
+    ctx.outputs.problems.extend(read.problems)
+    for step in steps:
+        say(getattr(step, "__name__", "step").removesuffix("_step"))
+        step(ctx)
+    changes = changes_for(ctx)
+    report = SyncReport(
+        snapshot.source, read.rows_read, list(ctx.outputs.problems), changes, None, dry_run
+    )
+    if not changes or dry_run:
+        return report
+    _record_sync(ctx, changes, report)
+    say("write")
+    report.written = backend.write(changes)
+    for action in ctx.after_write:
+        try:
+            action()
+        except Exception as exc:  # each action is idempotent; the next sync retries it
+            log.exception("after-write action failed")
+            report.after_write_errors.append(str(exc))
+    return report
+
+
+def _record_sync(ctx: SyncContext, changes: ChangeSet, report: SyncReport) -> None:
+    """A sync that changes something leaves one Activity row saying what it changed."""
+    by_tab = report.changed_by_tab()
+    detail = ", ".join(f"{tab} {n}" for tab, n in sorted(by_tab.items()))
+    moment = local(ctx.now, ctx.config.workshop.zone)
+    if ctx.snapshot.table(ACTIVITY.name) is None and not any(
+        t.name == ACTIVITY.name for t in changes.new_tabs
+    ):
+        changes.new_tabs.append(NewTab(ACTIVITY.name, ACTIVITY.headers))
+    table = ctx.snapshot.table(ACTIVITY.name)
+    changes.appends.append(
+        AppendRow(
+            table.name if table else ACTIVITY.name,
+            {
+                "Time": moment,
+                "Kind": "sync",
+                "Ref": "",
+                "Actor": "sheets-sync",
+                "Detail": f"{changes.cell_count} cells changed ({detail}); "
+                f"{report.errors} errors, {report.warnings} warnings",
+                "ID": f"sync:{ctx.now.isoformat(timespec='seconds')}",
+            },
+        )
+    )
