@@ -1,0 +1,276 @@
+"""A realistic demo workbook, and a large synthetic one for benchmarks. Pure data.
+
+Dates are laid out around ``today`` so the demo always looks alive: some pieces on track,
+some at risk, some late, some delivered. A few deliberate mistakes show what the sync
+catches (an unknown alloy, a date that does not exist, negative grams, a stage started too
+early, a launch whose sheet is incomplete, a duplicated reference).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from .cells import CellValue
+from .contract import HUMAN_TABS
+
+Grid = list[list[CellValue]]
+
+ALLOYS: Grid = [
+    ["18KY", "18K yellow gold", "Au", 750, 15.5, 3],
+    ["18KW", "18K white gold (palladium)", "Au", 750, 15.9, 3],
+    ["14KY", "14K yellow gold", "Au", 585, 13.07, 4],
+    ["14KW", "14K white gold", "Au", 585, 12.61, 4],
+    ["22KY", "22K yellow gold", "Au", 916, 17.8, 3],
+    ["925", "Sterling silver", "Ag", 925, 10.36, 5],
+    ["PT950", "Platinum 950", "Pt", 950, 20.1, 2],
+]
+
+WORKFLOW: Grid = [
+    ["Casting", 1, "CAD", 2, "CAD", "no", "no", "yes"],
+    ["Casting", 2, "Wax print", 1, "CAD", "no", "no", "no"],
+    ["Casting", 3, "Casting", 2, "Casting", "yes", "no", "no"],
+    ["Casting", 4, "Clean-up", 1, "Goldsmith", "no", "no", "no"],
+    ["Casting", 5, "Stone setting", 3, "Setting", "yes", "yes", "no"],
+    ["Casting", 6, "Polishing", 1, "Polishing", "yes", "no", "no"],
+    ["Casting", 7, "Quality control", 1, "QC", "no", "yes", "no"],
+    ["Fabrication", 1, "Design", 2, "CAD", "no", "no", "yes"],
+    ["Fabrication", 2, "Fabrication", 4, "Goldsmith", "yes", "no", "no"],
+    ["Fabrication", 3, "Stone setting", 3, "Setting", "yes", "yes", "no"],
+    ["Fabrication", 4, "Polishing", 1, "Polishing", "yes", "no", "no"],
+    ["Fabrication", 5, "Quality control", 1, "QC", "no", "yes", "no"],
+]
+
+PARTNERS: Grid = [
+    ["P-CAST", "Fonderie Lumière", "Casting", "Hélène Roux", "casting@lumiere.example", "+33 1 40 00 00 01", 24, 48, "yes"],
+    ["P-CAST2", "CastWorks Antwerp", "Casting", "Pieter Claes", "orders@castworks.example", "+32 3 000 00 02", 24, 48, "yes"],
+    ["P-MFG", "Atelier Dupont", "Manufacturer", "Marc Dupont", "atelier@dupont.example", "+33 1 40 00 00 03", 24, 48, "yes"],
+    ["P-SET", "Rossi Setting Studio", "Setter", "Giulia Rossi", "giulia@rossi-setting.example", "+39 02 0000 004", 12, 36, "yes"],
+    ["P-POL", "Polissage Martin", "Polisher", "Luc Martin", "luc@polissage.example", "+33 1 40 00 00 05", 24, 48, "yes"],
+    ["P-ENG", "Gravure Blanc", "Engraver", "Anne Blanc", "anne@gravure-blanc.example", "+33 1 40 00 00 06", 48, 72, "yes"],
+]
+
+CLIENTS: Grid = [
+    [f"C-{i:03d}", name, f"{name.split()[0].lower()}@client.example", "", pref, ""]
+    for i, (name, pref) in enumerate(
+        [
+            ("Claire Moreau", "Matte shank, mirror bezel"),
+            ("James Whitfield", "No rhodium plating"),
+            ("Sofia Benedetti", "Prefers yellow gold"),
+            ("Amara Okafor", ""),
+            ("Lucas Fontaine", "Engraving in script"),
+            ("Mei Tanaka", "Comfort-fit bands"),
+            ("Noah Schneider", ""),
+            ("Inès Haddad", "Ethically sourced stones only"),
+            ("Oliver Grant", ""),
+            ("Chloé Lambert", "Thin prongs"),
+            ("Rafael Ortega", ""),
+            ("Elena Petrova", "Recycled metal"),
+        ],
+        start=1,
+    )
+]
+
+PIECES = [
+    ("Ring", "Solitaire engagement ring, six-prong", "Round brilliant 1.02 ct G VS1", ""),
+    ("Ring", "Halo ring with pavé shank", "Cushion 0.9 ct F VS2", "24 × 1.3 mm round"),
+    ("Band", "Comfort-fit wedding band, 4 mm", "", ""),
+    ("Pendant", "Bezel-set pendant on cable chain", "Oval sapphire 1.5 ct", ""),
+    ("Earrings", "Pair of huggie hoops with pavé", "", "18 × 1.1 mm round"),
+    ("Signet", "Oval signet ring, hand engraved", "", ""),
+    ("Bracelet", "Bangle with hinged clasp", "", ""),
+    ("Ring", "Three-stone trilogy ring", "Emerald cut 0.7 ct E VS1", "2 × 0.3 ct baguette"),
+]
+
+
+def _workday(d: date, back: bool = False) -> date:
+    while d.weekday() >= 5:
+        d += timedelta(days=-1 if back else 1)
+    return d
+
+
+def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
+    """The demo workbook's human tabs, row 0 the header row of each."""
+    rng = random.Random(seed)
+    t = today
+    orders: Grid = []
+    progress: Grid = []
+    metal: Grid = []
+    launches: Grid = []
+    approvals: Grid = []
+    alloy_codes = [a[0] for a in ALLOYS if a[0] != "925"]
+    casting_stages = [r[2] for r in WORKFLOW if r[0] == "Casting"]
+    fab_stages = [r[2] for r in WORKFLOW if r[0] == "Fabrication"]
+    for i in range(30):
+        ref = f"JW-{2301 + i}"
+        piece, desc, center, side = PIECES[i % len(PIECES)]
+        route = "Fabrication" if i % 4 == 3 else "Casting"
+        alloy = alloy_codes[i % len(alloy_codes)]
+        client = CLIENTS[i % len(CLIENTS)][0]
+        stages = casting_stages if route == "Casting" else fab_stages
+        promised = _workday(t + timedelta(days=-15 + i * 2))
+        delivered: date | None = None
+        done_count = min(len(stages), max(0, int(len(stages) * (30 - i) / 26)))
+        if i < 5:
+            done_count = len(stages)
+            delivered = _workday(promised + timedelta(days=(2 if i == 1 else -1)), back=True)
+        wax = round(rng.uniform(1.2, 4.5), 2) if route == "Casting" else None
+        sg = next(a[4] for a in ALLOYS if a[0] == alloy)
+        target = round((wax or rng.uniform(2, 5)) * float(sg) * 0.92, 1)
+        cad = f"https://drive.google.com/file/d/1cad{ref.replace('-', '')}/view"
+        render = f"https://drive.google.com/file/d/1rnd{ref.replace('-', '')}/view"
+        size = "52" if piece in ("Ring", "Band", "Signet") else ("45 cm" if piece == "Pendant" else "")
+        partner = "P-CAST" if route == "Casting" else "P-MFG"
+        delay = 3 if i in (7, 21) else 0
+        orders.append(
+            [ref, client, piece, desc, alloy, size, 1, target, wax, route, center or None,
+             side or None, None, cad, render, partner, ["Sam", "Noor", "Ana"][i % 3],
+             promised, delay, delivered, None, None]
+        )
+        start = promised - timedelta(days=24)
+        day = start
+        for s, stage in enumerate(stages[:done_count + (1 if done_count < len(stages) else 0)]):
+            day = _workday(day + timedelta(days=2))
+            if day > t:
+                day = _workday(t, back=True)
+            needs_photo = any(r[2] == stage and r[5] == "yes" for r in WORKFLOW if r[0] == route)
+            photo = f"https://photos.example/{ref}/{s + 1}.jpg" if needs_photo else None
+            progress.append([ref, stage, "Started", day, "Sam", None, None])
+            if s < done_count:
+                progress.append([ref, stage, "Done", day, "Sam", photo, None])
+                if any(r[2] == stage and r[6] == "yes" for r in WORKFLOW if r[0] == route):
+                    progress.append([ref, stage, "Verified", day, "Noor", None, None])
+                if i == 9 and stage == "Polishing":
+                    progress.append([ref, stage, "Rework", day, "Noor", None, "Scratch on shank"])
+                    progress.append([ref, stage, "Done", day, "Sam", photo, "Re-polished"])
+        if route == "Casting" and done_count >= 3:
+            issued = round(wax * float(sg) * 1.1 + 2, 2)  # type: ignore[operator]
+            loss_pct = 0.07 if i == 6 else rng.uniform(0.008, 0.025)
+            finished = round(target, 2)
+            scrap = round(issued - finished - issued * loss_pct, 2)
+            method = "Vacuum" if i % 2 else "Centrifugal"
+            cast_day = _workday(start + timedelta(days=6))
+            origin = "Recycled" if i % 3 else "Mined"
+            metal += [
+                [cast_day, "Issue", alloy, issued, ref, method, None, origin, "P-CAST", "Sam", None],
+                [cast_day + timedelta(days=2), "Return", alloy, finished, ref, method, None, None, "P-CAST", "Sam", None],
+                [cast_day + timedelta(days=2), "Scrap", alloy, scrap, ref, method, "Sprue", None, "P-CAST", "Sam", None],
+            ]
+        if approvals is not None and i >= 18:
+            approvals.append([f"AP-{i + 1:03d}", ref, "CAD render", render, _workday(t - timedelta(days=i - 17))])
+        if 8 <= i < 20:
+            task = {"Casting": "Casting", "Fabrication": "Manufacture"}[route]
+            launch_day = _workday(t - timedelta(days=(20 - i) // 3))
+            launches.append(
+                [f"L-{i + 1:03d}", ref, partner, task, launch_day, _workday(launch_day + timedelta(days=7)),
+                 "Keep sprue on the back of the shank.", center or None]
+            )
+    # deliberate mistakes
+    orders[11][4] = "19KY"  # unknown alloy
+    orders[12][17] = "31/02/2026"  # a date that does not exist
+    orders[14][13] = None  # CAD file missing: its launch is blocked
+    orders.append(list(orders[3]))  # duplicated reference
+    orders[-1][3] = "Duplicate line typed by mistake"
+    progress.append([orders[25][0], "Stone setting", "Started", _workday(t, back=True), "Ana", None, "Started early"])
+    metal.append([_workday(t - timedelta(days=3), back=True), "Scrap", "14KY", -1.5, "JW-2320", None, "Filings", None, None, "Ana", "typo"])
+    purchases = [
+        [_workday(t - timedelta(days=60)), "Purchase", "18KY", 250.0, "Stock", None, None, "Recycled", "Bullion Co", "Sam", None],
+        [_workday(t - timedelta(days=60)), "Purchase", "14KY", 200.0, "Stock", None, None, "Mined", "Bullion Co", "Sam", None],
+        [_workday(t - timedelta(days=60)), "Purchase", "18KW", 150.0, "Stock", None, None, "Recycled", "Bullion Co", "Sam", None],
+        [_workday(t - timedelta(days=60)), "Purchase", "PT950", 100.0, "Stock", None, None, "Mined", "Bullion Co", "Sam", None],
+        [_workday(t - timedelta(days=60)), "Purchase", "22KY", 80.0, "Stock", None, None, "Recycled", "Bullion Co", "Sam", None],
+        [_workday(t - timedelta(days=10)), "Refine Out", "14KY", 12.4, "Sweeps Q3", None, "Sweeps", None, "Refinery Ouest", "Sam", None],
+        [_workday(t - timedelta(days=2), back=True), "Count", "18KY", 190.0, "Safe", None, None, None, None, "Noor", "Monthly count"],
+    ]
+    launches.append(["L-031", orders[14][0], "P-SET", "Stone setting", _workday(t), _workday(t + timedelta(days=5)), None, None])
+    holidays: Grid = []
+    for y in (t.year - 1, t.year, t.year + 1):
+        holidays += [
+            [date(y, 1, 1), "New Year's Day"],
+            [date(y, 5, 1), "Labour Day"],
+            [date(y, 7, 14), "Bastille Day"],
+            [date(y, 11, 11), "Armistice Day"],
+            [date(y, 12, 25), "Christmas Day"],
+        ]
+    capacity: Grid = [
+        ["Sam", "Goldsmith", 32, None, None],
+        ["Noor", "QC", 10, None, None],
+        ["Noor", "Polishing", 20, None, None],
+        ["Ana", "Setting", 24, None, None],
+        ["Ana", "CAD", 12, None, None],
+        ["Léo", "Casting", 16, None, None],
+    ]
+    prices: Grid = [
+        ["Au", 2650.0, "USD", _workday(t - timedelta(days=1), back=True)],
+        ["Ag", 31.2, "USD", _workday(t - timedelta(days=1), back=True)],
+        ["Pt", 985.0, "USD", _workday(t - timedelta(days=1), back=True)],
+    ]
+    data: dict[str, Grid] = {
+        "Orders": orders,
+        "Progress": progress,
+        "Workflow": WORKFLOW,
+        "Alloys": ALLOYS,
+        "Prices": prices,
+        "Metal Log": purchases + metal,
+        "Partners": PARTNERS,
+        "Clients": CLIENTS,
+        "Launches": launches,
+        "Approvals": approvals,
+        "Capacity": capacity,
+        "Holidays": holidays,
+    }
+    return _with_headers(data, extra={"Orders": "Sales Notes"})
+
+
+def _with_headers(data: dict[str, Grid], extra: dict[str, str] | None = None) -> dict[str, Grid]:
+    out: dict[str, Grid] = {}
+    for tab in HUMAN_TABS:
+        header: list[CellValue] = [c.name for c in tab.columns]
+        rows = [list(r) for r in data.get(tab.name, [])]
+        if extra and tab.name in extra:
+            header.append(extra[tab.name])
+            rows = [r + [None] * (len(header) - len(r)) for r in rows]
+        out[tab.name] = [header, *rows]
+    return out
+
+
+def synthetic_tabs(
+    today: date, orders: int = 5000, progress: int = 50_000, metal: int = 20_000, seed: int = 7
+) -> dict[str, Grid]:
+    """A large, valid workbook of the demo's shape (for benchmarks)."""
+    rng = random.Random(seed)
+    base = demo_tabs(today)
+    order_rows: Grid = []
+    casting_stages = [r[2] for r in WORKFLOW if r[0] == "Casting"]
+    for i in range(orders):
+        alloy = ALLOYS[i % 5][0]
+        promised = _workday(today + timedelta(days=rng.randint(-30, 60)))
+        order_rows.append(
+            [f"B-{i:05d}", CLIENTS[i % len(CLIENTS)][0], "Ring", "Batch ring", alloy, "52", 1,
+             5.5, 0.4, "Casting", None, None, None, f"https://cad.example/B-{i:05d}.stl",
+             f"https://cad.example/B-{i:05d}.png", "P-CAST", "Sam", promised, 0, None, None, None]
+        )
+    progress_rows: Grid = []
+    for j in range(progress):
+        i = j % orders
+        stage = casting_stages[(j // orders) % len(casting_stages)]
+        progress_rows.append(
+            [f"B-{i:05d}", stage, "Done", today - timedelta(days=rng.randint(1, 20)), "Sam",
+             f"https://photos.example/{i}/{j}.jpg", None]
+        )
+    metal_rows: Grid = []
+    for j in range(metal):
+        i = j % orders
+        kind = ("Issue", "Return", "Scrap", "Purchase")[j % 4]
+        grams = {"Issue": 7.2, "Return": 5.5, "Scrap": 1.5, "Purchase": 100.0}[kind]
+        metal_rows.append(
+            [today - timedelta(days=rng.randint(1, 90)), kind, ALLOYS[i % 5][0], grams,
+             f"B-{i:05d}", "Vacuum", "Sprue" if kind == "Scrap" else None, "Recycled",
+             "P-CAST", "Sam", None]
+        )
+    base["Orders"] = [base["Orders"][0], *order_rows]
+    base["Progress"] = [base["Progress"][0], *progress_rows]
+    base["Metal Log"] = [base["Metal Log"][0], *metal_rows]
+    base["Launches"] = base["Launches"][:1]
+    base["Approvals"] = base["Approvals"][:1]
+    return base
