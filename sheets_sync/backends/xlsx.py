@@ -1,0 +1,233 @@
+"""The local workbook: an .xlsx file on disk.
+
+Reading uses python-calamine (fast, and it gives the values formulas last computed, real
+dates and numbers). Writing uses openpyxl on the whole file, so human cells keep their
+values, formulas, styles, widths and data validation, then saves to a temporary file in
+the same folder and swaps it in with ``os.replace``: a reader sees the old file or the
+new one, never half of one, and a failed write leaves the file as it was.
+
+Only one writer at a time: a sync holds ``flock`` on ``<name>.sheets-sync.lock`` next to
+the workbook while it writes, and refuses to write at all while Excel (``~$<name>``) or
+LibreOffice (``.~lock.<name>#``) has the file open, since their next save would silently
+undo ours.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl import Workbook
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+
+from ..cells import CellValue, to_text
+from ..errors import NotAWorkbook, SheetsSyncError, WorkbookError, WorkbookLocked
+from ..workbook import Snapshot, Table, trim_rows
+from .base import ChangeSet, WriteResult
+from .xlsx_apply import WorkbookWriter, fill_header
+from .xlsx_cells import from_calamine, put
+
+__all__ = ["XlsxBackend", "write_new_workbook", "LOCK_SUFFIX"]
+
+LOCK_SUFFIX = ".sheets-sync.lock"
+TEMP_SUFFIX = ".sheets-sync.tmp"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+class XlsxBackend:
+    """A Backend over one .xlsx file. ``lock_wait``: seconds to wait for another writer."""
+
+    def __init__(self, path: Path | str, lock_wait: float = 2.0) -> None:
+        self.path = Path(path)
+        self.lock_wait = lock_wait
+
+    def describe(self) -> str:
+        return f"local workbook {self.path}"
+
+    # -- reading -------------------------------------------------------------------------
+
+    def read(self) -> Snapshot:
+        data = self._bytes()
+        try:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            tables = [
+                _table(meta.name, book.get_sheet_by_name(meta.name).to_python(
+                    skip_empty_area=False))
+                for meta in book.sheets_metadata
+                if meta.typ == SheetTypeEnum.WorkSheet
+            ]
+        except CalamineError as exc:
+            raise self._not_a_workbook(exc) from exc
+        return Snapshot.of(tables, source=self.describe())
+
+    def _bytes(self) -> bytes:
+        self._require_file()
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise WorkbookError(f"cannot read the workbook {self.path}: {exc}") from exc
+        if not data.startswith(_ZIP_MAGIC):
+            raise self._not_a_workbook("it is not an .xlsx file (not a zip archive)")
+        return data
+
+    def _require_file(self) -> None:
+        if not self.path.is_file():
+            raise WorkbookError(
+                f"the workbook {self.path} does not exist; create one with "
+                f"`sheets-sync init --demo {self.path}` or check the path in config.toml"
+            )
+
+    def _not_a_workbook(self, why: object) -> NotAWorkbook:
+        return NotAWorkbook(f"{self.path} is not a readable .xlsx workbook: {why}")
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write(self, changes: ChangeSet) -> WriteResult:
+        if not changes:
+            return WriteResult(cells=0, calls=0)
+        self._require_file()
+        try:
+            with self._exclusive():
+                self._refuse_if_open_elsewhere()
+                book = self._load()
+                missing = WorkbookWriter(book).apply(changes)
+                save_atomically(book, self.path)
+        except SheetsSyncError:
+            raise
+        except Exception as exc:  # anything else still means: nothing was written
+            raise WorkbookError(f"could not write the workbook {self.path}: {exc}") from exc
+        return WriteResult(cells=changes.cell_count, calls=1, missing_keys=tuple(missing))
+
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + LOCK_SUFFIX)
+
+    def office_lock_files(self) -> list[Path]:
+        """Lock files Excel or LibreOffice leave beside a workbook they have open."""
+        name = self.path.name
+        candidates = [f"~${name}", f".~lock.{name}#"]
+        return [p for c in candidates if (p := self.path.with_name(c)).exists()]
+
+    def _refuse_if_open_elsewhere(self) -> None:
+        found = self.office_lock_files()
+        if found:
+            raise WorkbookLocked(
+                f"{self.path} is open in Excel or LibreOffice (found {found[0].name}); "
+                "close it in Excel/LibreOffice and run again. Nothing was written."
+            )
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        try:
+            fd = os.open(self.lock_path(), os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise WorkbookError(f"cannot create the lock file {self.lock_path()}: {exc}") from exc
+        try:
+            deadline = time.monotonic() + self.lock_wait
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise WorkbookLocked(
+                            f"another sync is writing {self.path} (it holds "
+                            f"{self.lock_path().name}); try again in a moment"
+                        ) from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def _load(self) -> Workbook:
+        if not self._bytes_start().startswith(_ZIP_MAGIC):
+            raise self._not_a_workbook("it is not an .xlsx file (not a zip archive)")
+        try:
+            with warnings.catch_warnings():
+                # openpyxl warns about parts it drops (e.g. extensions); we cannot act on it
+                warnings.simplefilter("ignore")
+                # rich_text stays off: openpyxl's rich-text reader drops the "_x005F_"
+                # escape, which would turn our literal "_x0041_" into "A" on the next write
+                return openpyxl.load_workbook(self.path, keep_vba=False, data_only=False)
+        except Exception as exc:  # BadZipFile, KeyError, InvalidFileException, XML errors
+            raise self._not_a_workbook(exc) from exc
+
+    def _bytes_start(self) -> bytes:
+        with self.path.open("rb") as fh:
+            return fh.read(4)
+
+
+def _table(name: str, grid: list[list[Any]]) -> Table:
+    rows = [
+        [None if v == "" else v if type(v) is str else from_calamine(v) for v in row]
+        for row in grid
+    ]
+    headers = [to_text(h) for h in rows[0]] if rows else []
+    data, numbers = trim_rows(rows[1:], len(headers))
+    return Table(name, headers, data, numbers)
+
+
+def save_atomically(book: Workbook, path: Path) -> None:
+    """Save to a temporary file beside ``path``, fsync, then swap it in; all or nothing."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            book.save(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            shutil.copymode(path, tmp)
+        else:
+            tmp.chmod(0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    with suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def write_new_workbook(
+    path: Path | str,
+    tabs: Mapping[str, Sequence[Sequence[CellValue]]],
+    machine_tabs: Collection[str] = (),
+) -> Path:
+    """Create (or replace) an .xlsx from grids, row 0 of each being the header row.
+
+    Headers starting with ⚙ are styled as the machine's; so is the whole header row of
+    each tab named in ``machine_tabs``, which also gets the machine tab colour. Values are
+    stored by the backend rules (text stays text, dates are real dates).
+    """
+    target = Path(path)
+    book = Workbook()
+    first = book.active
+    machine = {name.casefold() for name in machine_tabs}
+    for name, grid in tabs.items():
+        ws = book.create_sheet(title=name)
+        fill_header(ws, list(grid[0]) if grid else [], name.casefold() in machine)
+        for r, values in enumerate(grid[1:], start=2):
+            for c, value in enumerate(values, start=1):
+                if value is not None:
+                    put(ws.cell(row=r, column=c), value)
+    if tabs and first is not None:
+        book.remove(first)
+    save_atomically(book, target)
+    return target

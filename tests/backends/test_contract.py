@@ -1,0 +1,269 @@
+"""The rules every backend keeps, checked against each one in FACTORIES (see conftest).
+
+The workbook here is a small workshop: three orders, their progress, a person's own
+column ("Polisher's notes") that the product must never touch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+import pytest
+
+from sheets_sync.backends.base import (
+    AppendRow,
+    ChangeSet,
+    GridCell,
+    KeyedCell,
+    NewColumn,
+    NewTab,
+)
+from sheets_sync.errors import WorkbookError
+
+from .conftest import Harness, Tabs
+
+Make = Callable[[Tabs], Harness]
+
+ORDERS_HEADER = ["Order Ref", "Client", "Promised Date", "Target Weight (g)", "Polisher's notes"]
+ORDERS = [
+    ORDERS_HEADER,
+    ["1001", "Ms Okafor", date(2026, 11, 21), 12.5, "left prong thin"],
+    ["23E1231", "Mr Lindqvist", "21/11/2026", 8, None],
+    ["1003", "Atelier Roux", date(2026, 12, 4), 30.25, "=SUM(1,2) is what she wrote"],
+]
+PROGRESS = [
+    ["Order Ref", "Stage", "Status", "Date"],
+    ["1001", "Casting", "Done", date(2026, 10, 2)],
+]
+WORKBOOK: Tabs = {"Orders": ORDERS, "Progress": PROGRESS}
+
+HOSTILE = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "#N/A"]
+
+
+def orders_by_ref(h: Harness) -> dict[str, dict[str, object]]:
+    table = h.backend.read().table("Orders")
+    assert table is not None
+    return {str(rec["order ref"]): rec for _, rec in table.records()}
+
+
+def test_read_keeps_real_types(backend_factory: Make) -> None:
+    table = backend_factory(WORKBOOK).backend.read().table("orders")
+    assert table is not None
+    assert table.headers == ORDERS_HEADER
+    first, second, third = table.rows
+    assert first[2] == date(2026, 11, 21) and isinstance(first[2], date)
+    assert second[2] == "21/11/2026"  # typed as text, stays text: parsing is not our job
+    assert second[0] == "23E1231"  # looks like a number in scientific notation: still text
+    assert first[3] == 12.5 and second[3] == 8 and third[3] == 30.25
+    assert not isinstance(second[3], str)
+    assert second[4] is None  # an empty cell is None, never ""
+    assert table.row_numbers == [2, 3, 4]
+
+
+def test_header_lookup_forgives_case_and_spacing(backend_factory: Make) -> None:
+    table = backend_factory(WORKBOOK).backend.read().table("  ORDERS ")
+    assert table is not None
+    assert table.value(0, "order   ref") == "1001"
+    assert table.value(1, "CLIENT") == "Mr Lindqvist"
+    assert table.index("target weight  (G)") == 3
+
+
+def test_keyed_write_follows_the_row_after_a_sort(backend_factory: Make) -> None:
+    h = backend_factory(WORKBOOK)
+    snapshot = h.backend.read()
+    orders = snapshot.table("Orders")
+    assert orders is not None and orders.row_numbers[orders.keyed("Order Ref")["1003"]] == 4
+    # meanwhile someone sorts Orders by client, descending, and adds a row on top
+    h.edit(
+        {
+            "Orders": [ORDERS[0], ["1004", "Zed", None, 1, None], ORDERS[2], ORDERS[3], ORDERS[1]],
+            "Progress": PROGRESS,
+        }
+    )
+    result = h.backend.write(
+        ChangeSet(
+            new_columns=[NewColumn("Orders", "⚙ Risk")],
+            cells=[
+                KeyedCell("Orders", "Order Ref", "1003", "⚙ Risk", "late"),
+                KeyedCell("Orders", "order ref", "23E1231", "⚙ risk", "on time"),
+            ],
+        )
+    )
+    assert result.cells == 3 and result.missing_keys == ()
+    rows = orders_by_ref(h)
+    assert rows["1003"]["⚙ risk"] == "late"
+    assert rows["23E1231"]["⚙ risk"] == "on time"
+    assert rows["1001"]["⚙ risk"] is None and rows["1004"]["⚙ risk"] is None
+    assert rows["1003"]["client"] == "Atelier Roux"
+
+
+def test_a_key_gone_at_write_time_is_reported_not_written(backend_factory: Make) -> None:
+    h = backend_factory(WORKBOOK)
+    h.backend.write(ChangeSet(new_columns=[NewColumn("Orders", "⚙ Risk")]))
+    result = h.backend.write(
+        ChangeSet(cells=[KeyedCell("Orders", "Order Ref", "9999", "⚙ Risk", "x")])
+    )
+    assert result.missing_keys == ("Orders:9999",)
+    assert all(rec["⚙ risk"] is None for rec in orders_by_ref(h).values())
+
+
+def test_new_column_leaves_the_persons_own_column_alone(backend_factory: Make) -> None:
+    h = backend_factory(WORKBOOK)
+    h.backend.write(
+        ChangeSet(
+            new_columns=[NewColumn("Orders", "⚙ Risk"), NewColumn("Orders", "⚙ Slack (days)")],
+            cells=[KeyedCell("Orders", "Order Ref", "1001", "⚙ Slack (days)", -2)],
+        )
+    )
+    table = h.backend.read().table("Orders")
+    assert table is not None
+    assert table.headers[:5] == ORDERS_HEADER
+    assert table.headers[5:] == ["⚙ Risk", "⚙ Slack (days)"]
+    assert table.column_values("Polisher's notes") == [
+        "left prong thin",
+        None,
+        "=SUM(1,2) is what she wrote",
+    ]
+    assert table.value(0, "⚙ slack (days)") == -2
+
+
+def test_new_tab_and_grid_cells_by_position(backend_factory: Make) -> None:
+    h = backend_factory(WORKBOOK)
+    h.backend.write(
+        ChangeSet(
+            new_tabs=[NewTab("Dashboard", ("KPI", "Value"))],
+            grid=[
+                GridCell("Dashboard", 2, "KPI", "Yield (%)"),
+                GridCell("Dashboard", 2, "Value", 97.5),
+                GridCell("Dashboard", 4, "kpi", "Load"),
+                GridCell("Dashboard", 4, "VALUE", 12),
+            ],
+        )
+    )
+    table = h.backend.read().table("dashboard")
+    assert table is not None
+    assert table.headers == ["KPI", "Value"]
+    assert table.rows == [["Yield (%)", 97.5], ["Load", 12]]
+    assert table.row_numbers == [2, 4]
+    # a new tab that already exists is left as it is
+    h.backend.write(ChangeSet(new_tabs=[NewTab("DASHBOARD", ("Other",))]))
+    again = h.backend.read().table("dashboard")
+    assert again is not None and again.rows == table.rows and again.headers == ["KPI", "Value"]
+
+
+def test_appends_go_after_the_last_filled_row(backend_factory: Make) -> None:
+    h = backend_factory({"Orders": ORDERS, "Progress": [*PROGRESS, [None] * 4, [None] * 4]})
+    h.backend.write(
+        ChangeSet(
+            appends=[
+                AppendRow(
+                    "Progress", {"Order Ref": "1003", "stage": "Polishing", "Status": "Started"}
+                ),
+                AppendRow("Progress", {"Order Ref": "1001", "Date": datetime(2026, 10, 5, 9, 30)}),
+            ]
+        )
+    )
+    table = h.backend.read().table("Progress")
+    assert table is not None
+    assert table.row_numbers == [2, 3, 4]
+    assert table.rows[1] == ["1003", "Polishing", "Started", None]
+    assert table.rows[2] == ["1001", None, None, datetime(2026, 10, 5, 9, 30)]
+
+
+def test_append_to_an_unknown_column_fails_whole(backend_factory: Make) -> None:
+    h = backend_factory(WORKBOOK)
+    before = h.fingerprint()
+    with pytest.raises(WorkbookError, match="Weather"):
+        h.backend.write(
+            ChangeSet(
+                appends=[
+                    AppendRow("Progress", {"Order Ref": "1003"}),
+                    AppendRow("Progress", {"Weather": "sunny"}),
+                ]
+            )
+        )
+    assert h.fingerprint() == before
+
+
+def test_empty_change_set_writes_nothing(backend_factory: Make) -> None:
+    h = backend_factory(WORKBOOK)
+    before = h.fingerprint()
+    result = h.backend.write(ChangeSet())
+    assert (result.cells, result.calls) == (0, 0)
+    assert h.fingerprint() == before
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_is_stored_as_the_exact_text(backend_factory: Make, text: str) -> None:
+    h = backend_factory(WORKBOOK)
+    h.backend.write(
+        ChangeSet(
+            new_columns=[NewColumn("Orders", "⚙ Last message")],
+            cells=[KeyedCell("Orders", "Order Ref", "1001", "⚙ Last message", text)],
+            appends=[AppendRow("Progress", {"Order Ref": "1001", "Stage": text})],
+        )
+    )
+    # a second, unrelated write must not turn it into a formula either
+    h.backend.write(
+        ChangeSet(cells=[KeyedCell("Orders", "Order Ref", "1003", "⚙ Last message", "ok")])
+    )
+    snapshot = h.backend.read()
+    orders, progress = snapshot.table("Orders"), snapshot.table("Progress")
+    assert orders is not None and progress is not None
+    assert orders.value(0, "⚙ Last message") == text
+    assert progress.rows[-1][:2] == ["1001", text]
+
+
+def test_what_was_written_reads_back_the_same(backend_factory: Make) -> None:
+    values = [
+        "plain",
+        "  spaced  ",
+        "line one\nline two",
+        "Zürich — 18k ✓",
+        0,
+        -3,
+        12.345,
+        True,
+        False,
+        date(2027, 2, 28),
+        datetime(2026, 11, 21, 16, 45),
+    ]
+    h = backend_factory({"Log": [["N", "Value"]]})
+    h.backend.write(
+        ChangeSet(grid=[GridCell("Log", i + 2, "Value", v) for i, v in enumerate(values)])
+    )
+    table = h.backend.read().table("Log")
+    assert table is not None
+    got = table.column_values("Value")
+    assert got == values
+    assert [type(g) for g in got] == [type(v) for v in values]
+    # None clears
+    h.backend.write(ChangeSet(grid=[GridCell("Log", 2, "Value", None)]))
+    table = h.backend.read().table("Log")
+    assert table is not None and table.row_numbers[0] == 3
+
+
+def test_failed_write_changes_nothing(backend_factory: Make) -> None:
+    h = backend_factory(WORKBOOK)
+    before = h.fingerprint()
+    bad = ChangeSet(
+        new_tabs=[NewTab("Activity", ("When", "What"))],
+        new_columns=[NewColumn("Orders", "⚙ Risk")],
+        grid=[GridCell("Activity", 2, "What", "first")],
+        cells=[KeyedCell("Archive 2019", "Order Ref", "1001", "⚙ Risk", "late")],
+    )
+    with pytest.raises(WorkbookError, match="Archive 2019"):
+        h.backend.write(bad)
+    assert h.fingerprint() == before
+    assert h.backend.read().table("Activity") is None
+
+
+def test_memory_backend_injected_failure_changes_nothing() -> None:
+    from sheets_sync.backends.memory import MemoryBackend
+
+    backend = MemoryBackend(WORKBOOK)
+    backend.fail_next_write = WorkbookError("disk full")
+    with pytest.raises(WorkbookError, match="disk full"):
+        backend.write(ChangeSet(grid=[GridCell("Progress", 2, "Stage", "x")]))
+    assert backend.grid("Progress")[1][1] == "Casting"
