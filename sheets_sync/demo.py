@@ -9,7 +9,7 @@ early, a launch whose sheet is incomplete, a duplicated reference).
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from .cells import CellValue
 from .contract import HUMAN_TABS
@@ -156,8 +156,14 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
                 [cast_day + timedelta(days=2), "Return", alloy, finished, ref, method, None, None, "P-CAST", "Sam", None],
                 [cast_day + timedelta(days=2), "Scrap", alloy, scrap, ref, method, "Sprue", None, "P-CAST", "Sam", None],
             ]
-        if approvals is not None and i >= 18:
-            approvals.append([f"AP-{i + 1:03d}", ref, "CAD render", render, _workday(t - timedelta(days=i - 17))])
+        requested = _workday(start - timedelta(days=3), back=True)
+        if i >= 27 or i == 21:  # JW-2322 went on to wax without the client's approval
+            requested = _workday(t - timedelta(days=max(i - 26, 2)), back=True)
+            approvals.append([f"AP-{i + 1:03d}", ref, "CAD render", render, requested, None, None, None])
+        else:  # answered earlier through the client's link
+            answered = datetime.combine(requested + timedelta(days=1), time(10, 30))
+            who = next(c[1] for c in CLIENTS if c[0] == client)
+            approvals.append([f"AP-{i + 1:03d}", ref, "CAD render", render, requested, "Approved", answered, who])
         if 8 <= i < 20:
             task = {"Casting": "Casting", "Fabrication": "Manufacture"}[route]
             launch_day = _workday(t - timedelta(days=(20 - i) // 3))
@@ -219,16 +225,22 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
         "Capacity": capacity,
         "Holidays": holidays,
     }
-    return _with_headers(data, extra={"Orders": "Sales Notes"})
+    return _with_headers(
+        data,
+        extra={
+            "Orders": ["Sales Notes"],
+            "Approvals": ["⚙ State", "⚙ Answered At", "⚙ Answered By"],
+        },
+    )
 
 
-def _with_headers(data: dict[str, Grid], extra: dict[str, str] | None = None) -> dict[str, Grid]:
+def _with_headers(data: dict[str, Grid], extra: dict[str, list[str]] | None = None) -> dict[str, Grid]:
     out: dict[str, Grid] = {}
     for tab in HUMAN_TABS:
         header: list[CellValue] = [c.name for c in tab.columns]
         rows = [list(r) for r in data.get(tab.name, [])]
         if extra and tab.name in extra:
-            header.append(extra[tab.name])
+            header.extend(extra[tab.name])
             rows = [r + [None] * (len(header) - len(r)) for r in rows]
         out[tab.name] = [header, *rows]
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date, datetime
 
 from .cells import CellValue, to_text
@@ -67,6 +68,8 @@ class SyncContext:
     # actions to run only after the one write succeeded (e.g. mark journal entries applied)
     after_write: list[Callable[[], None]] = field(default_factory=list)
     activity_ids: frozenset[str] = frozenset()  # ids already in the Activity tab
+    # results one step computes for later steps (e.g. "yields"), by name
+    facts: dict[str, Any] = field(default_factory=dict)
 
     def machine(self, tab: str, key: str, column: str) -> CellValue:
         """A machine cell as it will be after this sync: this sync's output if a step set

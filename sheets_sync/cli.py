@@ -1,0 +1,157 @@
+"""The `sheets-sync` command. Thin: parse, call, print. SheetsSyncError -> clear message.
+
+Exit codes: 0 done; 1 `check` found errors in the workbook; 2 configuration or workbook
+cannot be used; 3 the workbook is locked (another sync, or open in Excel/LibreOffice);
+4 the backend could not be reached (try again later).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from . import pipeline
+from .config import Config, as_dict, load_config
+from .errors import SheetsSyncError
+from .sync import SyncReport
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def clear_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn our exceptions into one clear line and the documented exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except SheetsSyncError as exc:
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+def _config(ctx: click.Context) -> Config:
+    obj: dict[str, Any] = ctx.ensure_object(dict)
+    if "config" not in obj:
+        config = load_config(obj.get("config_path"))
+        if obj.get("workbook"):
+            config = config.with_workbook(Path(obj["workbook"]))
+        obj["config"] = config
+    result: Config = obj["config"]
+    return result
+
+
+def _now(config: Config) -> datetime:
+    return datetime.now(config.workshop.zone)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="config.toml to use.")
+@click.option("--workbook", type=click.Path(path_type=Path), help="Use this .xlsx workbook.")
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens.")
+@click.version_option(package_name="sheets-sync")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None, workbook: Path | None, verbose: bool) -> None:
+    """A production desk around the workshop's shared workbook."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
+    ctx.ensure_object(dict).update(config_path=config_path, workbook=workbook)
+
+
+@main.command()
+@click.option("--demo", "demo_path", type=click.Path(path_type=Path), help="Write the demo workbook here.")
+@click.option("--google", "google_key", help="Prepare this Google spreadsheet (key or URL).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.pass_context
+@clear_errors
+def init(ctx: click.Context, demo_path: Path | None, google_key: str | None, force: bool) -> None:
+    """Create the demo workbook, or prepare a Google spreadsheet."""
+    config = _config(ctx)
+    if google_key:
+        click.echo(pipeline.prepare_google(config, google_key))
+        return
+    path = demo_path or config.workbook.path
+    pipeline.write_demo(path, _now(config).date(), force=force)
+    click.echo(f"Wrote the demo workbook {path}. Next: sheets-sync --workbook {path} run")
+
+
+def _summary(report: SyncReport, verb: str) -> None:
+    tabs = ", ".join(f"{t} {n}" for t, n in report.rows_read.items() if n)
+    click.echo(f"Read {report.source}: {tabs or 'no rows'}.")
+    click.echo(f"Problems: {report.errors} errors, {report.warnings} warnings.")
+    changed = report.changed_by_tab()
+    cells = sum(changed.values())
+    if cells:
+        detail = ", ".join(f"{t} {n}" for t, n in sorted(changed.items()))
+        click.echo(f"{verb}: {cells} cells ({detail}).")
+    else:
+        click.echo("Nothing to change: the workbook is up to date.")
+    for err in report.after_write_errors:
+        click.secho(f"Warning: {err}", fg="yellow", err=True)
+
+
+class _Phases:
+    """A progress line on stderr for workbooks large enough to make people wait."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = datetime.now()
+
+    def __call__(self, name: str) -> None:
+        if self.enabled:
+            seconds = (datetime.now() - self.started).total_seconds()
+            click.echo(f"  [{seconds:5.1f}s] {name}…", err=True)
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--quiet", is_flag=True, help="No progress lines.")
+@click.pass_context
+@clear_errors
+def run(ctx: click.Context, dry_run: bool, quiet: bool) -> None:
+    """Sync once: validate every row, compute, write machine columns and tabs."""
+    config = _config(ctx)
+    created = pipeline.ensure_default_workbook(config, _now(config).date())
+    if created:
+        click.echo(f"No workbook yet: wrote the demo workbook {created}.")
+    report = pipeline.sync_once(config, _now(config), dry_run=dry_run, phase=_Phases(not quiet and sys.stderr.isatty()))
+    _summary(report, "Would change" if dry_run else "Changed")
+    if dry_run:
+        for line in pipeline.describe_changes(report.changes, limit=40):
+            click.echo(f"  {line}")
+
+
+@main.command()
+@click.pass_context
+@clear_errors
+def check(ctx: click.Context) -> None:
+    """Validate only and list the problems; exit 1 when there are errors."""
+    config = _config(ctx)
+    report = pipeline.sync_once(config, _now(config), dry_run=True)
+    for p in sorted(report.problems, key=lambda p: (p.severity != "error", p.tab, p.key)):
+        colour = "red" if p.severity == "error" else "yellow"
+        click.secho(f"{p.severity:7} {p.message}", fg=colour)
+    click.echo(f"{report.errors} errors, {report.warnings} warnings in {report.source}.")
+    if report.errors:
+        sys.exit(1)
+
+
+@main.command("config")
+@click.pass_context
+@clear_errors
+def show_config(ctx: click.Context) -> None:
+    """Print the configuration in force (secrets are never part of it)."""
+    import json
+
+    click.echo(json.dumps(as_dict(_config(ctx)), indent=2, default=str))

@@ -1,0 +1,68 @@
+"""Assembly: which backend, which steps, in which order. The CLI and the scheduler call
+these; nothing else chooses a concrete backend."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from .backends.base import Backend, ChangeSet
+from .config import Config
+from .demo import demo_tabs
+from .errors import ConfigError, WorkbookError
+from .steps import CLOSING_STEPS, CORE_STEPS
+from .sync import Phase, Step, SyncReport, run_sync
+
+
+def make_backend(config: Config) -> Backend:
+    if config.workbook.backend == "xlsx":
+        from .backends.xlsx import XlsxBackend
+
+        return XlsxBackend(config.workbook.path)
+    if config.workbook.backend == "google":
+        from .backends.google import GoogleBackend
+
+        return GoogleBackend.from_config(config)
+    raise ConfigError(f"unknown backend {config.workbook.backend!r}")
+
+
+def build_steps(config: Config) -> list[Step]:
+    """The sync's steps in order (see ARCHITECTURE: one flow)."""
+    return [*CORE_STEPS, *CLOSING_STEPS]
+
+
+def sync_once(
+    config: Config, now: datetime, *, dry_run: bool = False, phase: Phase | None = None
+) -> SyncReport:
+    return run_sync(make_backend(config), config, now, build_steps(config), dry_run=dry_run, phase=phase)
+
+
+def write_demo(path: Path, today: date, *, force: bool = False) -> None:
+    from .backends.xlsx import write_new_workbook
+
+    if path.exists() and not force:
+        raise WorkbookError(f"{path} already exists; pass --force to overwrite it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_new_workbook(path, demo_tabs(today))
+
+
+def ensure_default_workbook(config: Config, today: date) -> Path | None:
+    """With no config file at all and no workbook yet, write the demo (the embedded default)."""
+    if config.source != "built-in defaults" or config.workbook.backend != "xlsx":
+        return None
+    path = config.workbook.path
+    if path.exists():
+        return None
+    write_demo(path, today)
+    return path
+
+
+def describe_changes(changes: ChangeSet, limit: int = 40) -> list[str]:
+    lines = [f"new tab {t.name}" for t in changes.new_tabs]
+    lines += [f"new column {c.tab} / {c.header}" for c in changes.new_columns]
+    lines += [f"{k.tab} {k.key} / {k.column} = {k.value!r}" for k in changes.cells]
+    lines += [f"{g.tab} row {g.row} / {g.column} = {g.value!r}" for g in changes.grid]
+    lines += [f"append to {a.tab}: {dict(a.values)!r}" for a in changes.appends]
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"… and {len(lines) - limit} more"]
+    return lines

@@ -1,0 +1,236 @@
+"""The core sync steps: cross-row rules, launches, approvals, orders, yields, Check,
+Problems. Each is ``step(ctx) -> None``: it reads the SyncContext and fills its Outputs.
+The arithmetic lives in ``domain``; these steps only wire the workbook's rows to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from .cells import CellValue, parse_datetime, to_text
+from .contract import PROBLEMS, YIELDS
+from .domain.calendar import WorkCalendar, make_calendar
+from .domain.launches import LaunchMachine, launch_state, missing_for_launch
+from .domain.metal import YieldLine, compute_yields
+from .domain.planning import assess, check_guardrails
+from .domain.problems import ERROR, WARNING, Problem, where
+from .errors import CellError
+from .outputs import SyncContext, key_positions
+
+
+def calendar(ctx: SyncContext) -> WorkCalendar:
+    cal = ctx.facts.get("calendar")
+    if cal is None:
+        w = ctx.config.workshop
+        cal = make_calendar(w.timezone, w.workdays, ctx.workshop.holiday_dates(), w.day_start, w.day_end)
+        ctx.facts["calendar"] = cal
+    assert isinstance(cal, WorkCalendar)
+    return cal
+
+
+def machine_moment(ctx: SyncContext, tab: str, key: str, column: str) -> datetime | None:
+    """A machine cell holding a moment, as an aware datetime in the workshop's zone."""
+    value = ctx.machine(tab, key, column)
+    try:
+        moment = parse_datetime(value)
+    except CellError:
+        return None
+    if moment is None:
+        return None
+    zone = ctx.config.workshop.zone
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+
+
+def validation_step(ctx: SyncContext) -> None:
+    """Rules between rows: references that must exist, weights that must be positive."""
+    w = ctx.workshop
+    add = ctx.outputs.problems.append
+    alloys = {a.code.casefold() for a in w.alloys}
+    partners = {p.partner_id.casefold() for p in w.partners}
+    clients = {c.client_id.casefold() for c in w.clients}
+    orders = set(key_positions(ctx.snapshot, "Orders"))  # every keyed row, readable or not
+    have_partners = ctx.snapshot.table("Partners") is not None
+    have_clients = ctx.snapshot.table("Clients") is not None
+    for o in w.orders:
+        here = where("Orders", o.row, o.ref, "Alloy")
+        if o.alloy and o.alloy.casefold() not in alloys:
+            add(Problem("Orders", o.ref, "Alloy", ERROR, f"{here}: alloy {o.alloy!r} is not on the Alloys tab"))
+        if have_partners and o.partner and o.partner.casefold() not in partners:
+            add(Problem("Orders", o.ref, "Partner", ERROR,
+                        f"{where('Orders', o.row, o.ref, 'Partner')}: partner {o.partner!r} is not on the Partners tab"))
+        if have_clients and o.client and o.client.casefold() not in clients:
+            add(Problem("Orders", o.ref, "Client", WARNING,
+                        f"{where('Orders', o.row, o.ref, 'Client')}: client {o.client!r} is not on the Clients tab"))
+        for column, value in (("Target Weight (g)", o.target_weight), ("Wax Weight (g)", o.wax_weight)):
+            if value is not None and value <= 0:
+                add(Problem("Orders", o.ref, column, ERROR,
+                            f"{where('Orders', o.row, o.ref, column)}: {to_text(value)} g is not a positive weight"))
+        if o.quantity is not None and o.quantity < 1:
+            add(Problem("Orders", o.ref, "Quantity", ERROR,
+                        f"{where('Orders', o.row, o.ref, 'Quantity')}: quantity must be at least 1"))
+        if o.delivered is not None and o.delivered > ctx.today:
+            add(Problem("Orders", o.ref, "Delivered Date", WARNING,
+                        f"{where('Orders', o.row, o.ref, 'Delivered Date')}: {o.delivered:%d/%m/%Y} is in the future"))
+    for a in w.alloys:
+        if not 0 < a.fineness <= 1000:
+            add(Problem("Alloys", a.code, "Fineness", ERROR,
+                        f"{where('Alloys', a.row, a.code, 'Fineness')}: fineness is per mille, between 1 and 1000 (18K is 750)"))
+        if a.specific_gravity <= 0:
+            add(Problem("Alloys", a.code, "Specific Gravity", ERROR,
+                        f"{where('Alloys', a.row, a.code, 'Specific Gravity')}: must be positive (14KY is 13.07)"))
+    for p in w.progress:
+        if p.order_ref not in orders:
+            add(Problem("Progress", f"row {p.row}", "Order Ref", ERROR,
+                        f"{where('Progress', p.row, column='Order Ref')}: order {p.order_ref!r} is not on the Orders tab"))
+    for kind, items in (("Launches", w.launches), ("Approvals", w.approvals)):
+        for item in items:
+            key = item.launch_id if kind == "Launches" else item.approval_id  # type: ignore[union-attr]
+            if item.order_ref not in orders:
+                add(Problem(kind, key, "Order Ref", ERROR,
+                            f"{where(kind, item.row, key, 'Order Ref')}: order {item.order_ref!r} is not on the Orders tab"))
+    for launch in w.launches:
+        if have_partners and launch.partner.casefold() not in partners:
+            add(Problem("Launches", launch.launch_id, "Partner", ERROR,
+                        f"{where('Launches', launch.row, launch.launch_id, 'Partner')}: partner {launch.partner!r} is not on the Partners tab"))
+
+
+def launches_step(ctx: SyncContext) -> None:
+    """⚙ State and ⚙ Missing of every launch: no launch without a complete sheet."""
+    w = ctx.workshop
+    cal = calendar(ctx)
+    for launch in w.launches:
+        key = launch.launch_id
+        order = w.order(launch.order_ref)
+        missing = missing_for_launch(order, launch)
+        machine = LaunchMachine(
+            sent_at=machine_moment(ctx, "Launches", key, "Sent At"),
+            acknowledged_at=machine_moment(ctx, "Launches", key, "Acknowledged At"),
+            problem=to_text(ctx.machine("Launches", key, "Problem")) or None,
+            escalated_at=machine_moment(ctx, "Launches", key, "Escalated At"),
+        )
+        state = launch_state(launch, order, w.partner(launch.partner), cal, ctx.now, machine)
+        ctx.outputs.set("Launches", key, "State", state)
+        ctx.outputs.set("Launches", key, "Missing", ", ".join(missing) or None)
+        if missing:
+            ctx.outputs.problems.append(
+                Problem("Launches", key, "", WARNING,
+                        f"{where('Launches', launch.row, key)}: not sent, the launch sheet lacks {', '.join(missing)}")
+            )
+
+
+def approvals_step(ctx: SyncContext) -> None:
+    """Every approval has a state; a blank one is Pending until the client answers."""
+    for a in ctx.workshop.approvals:
+        if not to_text(ctx.machine("Approvals", a.approval_id, "State")):
+            ctx.outputs.set("Approvals", a.approval_id, "State", "Pending")
+
+
+def approval_state(ctx: SyncContext, order_ref: str) -> str:
+    states = [to_text(ctx.machine("Approvals", a.approval_id, "State")) or "Pending"
+              for a in ctx.workshop.approvals if a.order_ref == order_ref]
+    if not states:
+        return ""
+    if "Changes requested" in states:
+        return "Changes requested"
+    if "Pending" in states:
+        return "Pending"
+    return "Approved"
+
+
+def yields_step(ctx: SyncContext) -> None:
+    """The Yields tab: one line per order or casting batch on the Metal Log."""
+    w = ctx.workshop
+    lines, problems = compute_yields(w.metal_log, w.orders, w.alloys, w.prices)
+    ctx.facts["yields"] = lines
+    ctx.outputs.problems.extend(problems)
+    ctx.outputs.tabs[YIELDS.name] = [_yield_row(line) for line in lines]
+
+
+def _r(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _yield_row(y: YieldLine) -> list[CellValue]:
+    return [
+        y.ref, y.alloy, y.method, _r(y.issued, 2), _r(y.finished, 2), _r(y.scrap, 2),
+        _r(y.loss_g, 2), _r(y.loss_pct, 2), _r(y.theoretical, 2), _r(y.yield_variance_pct, 1),
+        _r(y.fine_lost_g, 3), _r(y.value_lost, 2), y.currency or None, y.flag or None,
+    ]
+
+
+def orders_step(ctx: SyncContext) -> None:
+    """Stage, status, next due, slack, risk, approval, launch and loss of every order."""
+    w = ctx.workshop
+    cal = calendar(ctx)
+    threshold = ctx.config.workshop.at_risk_slack_days
+    yields = {y.ref.casefold(): y for y in ctx.facts.get("yields", [])}
+    approved = {(a.order_ref, a.item) for a in w.approvals
+                if to_text(ctx.machine("Approvals", a.approval_id, "State")) == "Approved"}
+    for o in w.orders:
+        steps = w.steps(o.route)
+        status = assess(o, steps, w.progress, cal, ctx.today, threshold)
+        ctx.outputs.problems.extend(check_guardrails(o, steps, w.progress, approved))
+        out = ctx.outputs
+        out.set("Orders", o.ref, "Stage", status.stage or None)
+        out.set("Orders", o.ref, "Status", status.status)
+        out.set("Orders", o.ref, "Next Due", status.next_due)
+        out.set("Orders", o.ref, "Slack (days)", status.slack_days)
+        out.set("Orders", o.ref, "Risk", status.risk or None)
+        out.set("Orders", o.ref, "Approval", approval_state(ctx, o.ref) or None)
+        launches = [f"{la.launch_id}: {to_text(ctx.machine('Launches', la.launch_id, 'State'))}"
+                    for la in w.launches if la.order_ref == o.ref]
+        out.set("Orders", o.ref, "Launch", "; ".join(launches) or None)
+        y = yields.get(o.ref.casefold())
+        out.set("Orders", o.ref, "Loss %", None if y is None else _r(y.loss_pct, 2))
+
+
+_PLACE = re.compile(r"^[A-Z][\w ]* row \d+ \([^)]*\), ")
+
+
+def check_step(ctx: SyncContext) -> None:
+    """⚙ Check on every order row: "OK" or its problems in words. Runs after the rules."""
+    launch_orders = {la.launch_id: la.order_ref for la in ctx.workshop.launches}
+    by_order: dict[str, list[str]] = {}
+    for p in ctx.outputs.problems:
+        if p.tab not in ("Orders", "Progress", "Launches") or not p.key:
+            continue
+        ref = launch_orders.get(p.key, p.key) if p.tab == "Launches" else p.key
+        by_order.setdefault(ref, []).append(_PLACE.sub("", p.message))
+    for key in key_positions(ctx.snapshot, "Orders"):
+        words = by_order.get(key)
+        ctx.outputs.set("Orders", key, "Check", "; ".join(dict.fromkeys(words)) if words else "OK")
+
+
+def problems_step(ctx: SyncContext) -> None:
+    """The Problems tab: one row per problem, its First Seen kept across syncs. Last step."""
+    first_seen = _first_seen(ctx)
+    rows: list[list[CellValue]] = []
+    for p in sorted(set(ctx.outputs.problems), key=_order_key):
+        seen = first_seen.get(p.identity, ctx.today)
+        rows.append([p.tab, p.key, p.column or None, p.severity, p.message, seen])
+    ctx.outputs.tabs[PROBLEMS.name] = rows
+
+
+def _order_key(p: Problem) -> tuple[int, str, str, str, str]:
+    return (0 if p.severity == ERROR else 1, p.tab, p.key, p.column, p.message)
+
+
+def _first_seen(ctx: SyncContext) -> dict[tuple[str, str, str, str], CellValue]:
+    table = ctx.snapshot.table(PROBLEMS.name)
+    out: dict[tuple[str, str, str, str], CellValue] = {}
+    if table is None:
+        return out
+    for _, cells in table.records():
+        tab, key, column, message = (to_text(cells.get(h)) for h in ("tab", "key", "column", "message"))
+        out.setdefault((tab, key, column, message), cells.get("first seen"))
+    return out
+
+
+CORE_STEPS = (validation_step, launches_step, approvals_step, yields_step, orders_step)
+CLOSING_STEPS = (check_step, problems_step)
+
+
+def steps_named(steps: Iterable[object]) -> list[str]:
+    return [getattr(s, "__name__", repr(s)) for s in steps]
