@@ -109,7 +109,11 @@ class Config:
     base_dir: Path = Path(".")
 
     def with_workbook(self, path: Path) -> Config:
-        return replace(self, workbook=replace(self.workbook, backend="xlsx", path=path))
+        return replace(
+            self,
+            workbook=replace(self.workbook, backend="xlsx", path=path),
+            source=f"{self.source} with --workbook {path}",
+        )
 
 
 T = TypeVar("T")

@@ -71,10 +71,18 @@ def route_steps(order: Order, steps: list[WorkflowStep]) -> list[WorkflowStep]:
     return sorted((s for s in steps if _fold(s.route) == route), key=lambda s: (s.step, s.row))
 
 
+# Within one day the sheet's row order says nothing (people sort), so a stage's entries of
+# the same date are taken in the order work moves: Started, Rework, Done, Verified.
+_STATUS_RANK = {"started": 0, "rework": 1, "done": 2, "verified": 3}
+
+
 def order_progress(order: Order, progress: list[ProgressEntry]) -> list[ProgressEntry]:
-    """The order's entries, oldest first (Date, then sheet row)."""
+    """The order's entries, oldest first (Date, then status rank, then sheet row)."""
     ref = _fold(order.ref)
-    return sorted((p for p in progress if _fold(p.order_ref) == ref), key=lambda p: (p.day, p.row))
+    return sorted(
+        (p for p in progress if _fold(p.order_ref) == ref),
+        key=lambda p: (p.day, _STATUS_RANK.get(_fold(p.status), 0), p.row),
+    )
 
 
 def _latest(entries: list[ProgressEntry]) -> dict[str, ProgressEntry]:
