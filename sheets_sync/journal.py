@@ -1,0 +1,303 @@
+"""The durable journal between the web app and the workbook (one SQLite file).
+
+Two tables:
+
+* ``views``: what each link's page shows, PUBLISHED by the sync (``portal.publish_step``):
+  (kind "approval" | "launch", row id) -> fingerprint, state and the page's data as JSON.
+  The web app reads only this; it never talks to the workbook.
+* ``submissions``: what clients and partners answered, written by the web app and
+  committed to disk (WAL, ``synchronous=FULL``) BEFORE the page says "thank you". A unique
+  idempotency key (a hidden form field) makes a double click or a resubmitted form one
+  entry. ``portal.flush_step`` applies pending entries to the workbook and marks them
+  applied only after the workbook write succeeded; each entry's ``id`` is the Activity
+  row id, the proof that it was applied (exactly once across crashes).
+
+One connection guarded by a lock serves every thread of the web server; other processes
+(the sync) open their own Journal on the same file: SQLite's WAL lets readers and one
+writer work together.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import SheetsSyncError
+
+KINDS = ("approval", "launch")
+SUBMISSION_KINDS = ("approval", "ack", "problem", "progress")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS views (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    state TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    idem TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    applied_at TEXT
+);
+CREATE INDEX IF NOT EXISTS submissions_pending ON submissions (applied_at, seq);
+CREATE INDEX IF NOT EXISTS submissions_ref ON submissions (kind, ref);
+"""
+
+
+class JournalError(SheetsSyncError):
+    """The journal file cannot be opened or written."""
+
+
+@dataclass(frozen=True)
+class View:
+    """What one link's page shows. ``state`` e.g. "Pending", "Approved", "Ready",
+    "Blocked: incomplete sheet"; ``data`` is plain JSON-able data."""
+
+    kind: str
+    id: str
+    fingerprint: str
+    state: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def encoded(self) -> str:
+        return json.dumps(self.data, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One answer from outside. ``id`` is unique forever and becomes the Activity row id."""
+
+    kind: str  # approval / ack / problem / progress
+    ref: str  # Approval ID or Launch ID
+    fingerprint: str  # of the content the person saw
+    payload: Mapping[str, Any]
+    received_at: datetime  # aware
+    idem: str
+    id: str = ""
+    applied_at: datetime | None = None
+    seq: int = 0
+
+
+def new_submission_id() -> str:
+    return "web-" + uuid.uuid4().hex
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                str(self.path), check_same_thread=False, isolation_level=None, timeout=30
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise JournalError(f"cannot open the journal {self.path}: {exc}") from None
+        self._conn = conn
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # ---------------------------------------------------------------- views
+
+    def publish_views(self, views: Iterable[View], kinds: Iterable[str] = KINDS) -> int:
+        """Make the views table say exactly ``views`` for ``kinds``: rows that changed are
+        written, rows no longer in the workbook removed, all in one transaction; nothing is
+        written when nothing changed. Returns the number of rows written or removed."""
+        wanted = {(v.kind, v.id): v for v in views}
+        kinds = tuple(kinds)
+        marks = ",".join("?" for _ in kinds)
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT kind, id, fingerprint, state, data FROM views WHERE kind IN ({marks})",
+                kinds,
+            ).fetchall()
+            current = {(k, i): (f, s, d) for k, i, f, s, d in rows}
+            upserts = [
+                (v.kind, v.id, v.fingerprint, v.state, v.encoded())
+                for key, v in wanted.items()
+                if current.get(key) != (v.fingerprint, v.state, v.encoded())
+            ]
+            gone = [key for key in current if key not in wanted]
+            if not upserts and not gone:
+                return 0
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.executemany(
+                    "INSERT INTO views (kind, id, fingerprint, state, data) VALUES (?,?,?,?,?) "
+                    "ON CONFLICT (kind, id) DO UPDATE SET fingerprint=excluded.fingerprint, "
+                    "state=excluded.state, data=excluded.data",
+                    upserts,
+                )
+                self._conn.executemany("DELETE FROM views WHERE kind=? AND id=?", gone)
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise JournalError(
+                    f"cannot publish pages to the journal {self.path}: {exc}"
+                ) from None
+            return len(upserts) + len(gone)
+
+    def view(self, kind: str, row_id: str) -> View | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT fingerprint, state, data FROM views WHERE kind=? AND id=?", (kind, row_id)
+            ).fetchone()
+        if row is None:
+            return None
+        return View(kind, row_id, row[0], row[1], json.loads(row[2]))
+
+    # ---------------------------------------------------------- submissions
+
+    def submit(self, sub: Submission, exclusive: bool = False) -> tuple[Submission, bool]:
+        """Store ``sub`` durably (committed and fsynced when this returns).
+
+        Returns (the stored entry, True) or, when an entry with the same idempotency key
+        exists — or with ``exclusive``, any PENDING entry of the same kind, ref and
+        fingerprint (one answer per render waiting to be applied) — (that entry, False)
+        and nothing new is stored."""
+        if sub.kind not in SUBMISSION_KINDS:
+            raise JournalError(f"unknown submission kind {sub.kind!r}")
+        entry_id = sub.id or new_submission_id()
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                existing = self._find_existing(sub, exclusive)
+                if existing is not None:
+                    self._conn.execute("COMMIT")
+                    return existing, False
+                cur = self._conn.execute(
+                    "INSERT INTO submissions (id, idem, kind, ref, fingerprint, payload, "
+                    "received_at) VALUES (?,?,?,?,?,?,?)",
+                    (
+                        entry_id,
+                        sub.idem,
+                        sub.kind,
+                        sub.ref,
+                        sub.fingerprint,
+                        json.dumps(dict(sub.payload), ensure_ascii=False),
+                        sub.received_at.isoformat(),
+                    ),
+                )
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise JournalError(f"cannot record the answer in {self.path}: {exc}") from None
+        stored = Submission(
+            sub.kind,
+            sub.ref,
+            sub.fingerprint,
+            dict(sub.payload),
+            sub.received_at,
+            sub.idem,
+            entry_id,
+            None,
+            int(cur.lastrowid or 0),
+        )
+        return stored, True
+
+    def _find_existing(self, sub: Submission, exclusive: bool) -> Submission | None:
+        row = self._conn.execute(
+            f"SELECT {_COLS} FROM submissions WHERE idem=?", (sub.idem,)
+        ).fetchone()
+        if row is None and exclusive:
+            row = self._conn.execute(
+                f"SELECT {_COLS} FROM submissions WHERE kind=? AND ref=? AND fingerprint=? "
+                "AND applied_at IS NULL ORDER BY seq LIMIT 1",
+                (sub.kind, sub.ref, sub.fingerprint),
+            ).fetchone()
+        return None if row is None else _submission(row)
+
+    def by_idem(self, idem: str) -> Submission | None:
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT {_COLS} FROM submissions WHERE idem=?", (idem,)
+            ).fetchone()
+        return None if row is None else _submission(row)
+
+    def pending(self, limit: int | None = None) -> list[Submission]:
+        """Entries not yet applied to the workbook, oldest first."""
+        sql = f"SELECT {_COLS} FROM submissions WHERE applied_at IS NULL ORDER BY seq"
+        args: tuple[int, ...] = ()
+        if limit is not None:
+            sql += " LIMIT ?"
+            args = (limit,)
+        with self._lock:
+            rows = self._conn.execute(sql, args).fetchall()
+        return [_submission(r) for r in rows]
+
+    def for_ref(self, kind: str, ref: str) -> list[Submission]:
+        """Every entry of one kind for one Approval ID / Launch ID, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {_COLS} FROM submissions WHERE kind=? AND ref=? ORDER BY seq",
+                (kind, ref),
+            ).fetchall()
+        return [_submission(r) for r in rows]
+
+    def mark_applied(self, ids: Iterable[str], at: datetime) -> int:
+        ids = list(ids)
+        if not ids:
+            return 0
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                cur = self._conn.executemany(
+                    "UPDATE submissions SET applied_at=? WHERE id=? AND applied_at IS NULL",
+                    [(at.isoformat(), i) for i in ids],
+                )
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise JournalError(f"cannot mark answers applied in {self.path}: {exc}") from None
+        return cur.rowcount
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            total, pending = self._conn.execute(
+                "SELECT COUNT(*), COUNT(*) - COUNT(applied_at) FROM submissions"
+            ).fetchone()
+        return {"submissions": int(total), "pending": int(pending)}
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("ROLLBACK")
+
+
+_COLS = "seq, id, idem, kind, ref, fingerprint, payload, received_at, applied_at"
+
+
+def _submission(row: tuple[Any, ...]) -> Submission:
+    seq, entry_id, idem, kind, ref, fingerprint, payload, received, applied = row
+    return Submission(
+        kind=kind,
+        ref=ref,
+        fingerprint=fingerprint,
+        payload=json.loads(payload),
+        received_at=datetime.fromisoformat(received),
+        idem=idem,
+        id=entry_id,
+        applied_at=datetime.fromisoformat(applied) if applied else None,
+        seq=int(seq),
+    )

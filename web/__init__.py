@@ -1,0 +1,144 @@
+"""The web app: one link per client approval (/a/<token>) and per partner launch (/p/<token>).
+
+``create_app(config)`` builds it (``flask --app web run`` calls it with no arguments and
+loads ./config.toml or the defaults); ``web.server.serve(config)`` runs it with waitress.
+The app never talks to the workbook: it reads the pages the sync published into the
+journal and writes answers into the journal (see ``sheets_sync.journal``).
+
+Flask is imported inside ``create_app`` so that ``web.links`` stays cheap to import for
+the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sheets_sync.config import Config
+from sheets_sync.journal import Journal
+
+from .links import LinkSigner
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+STATIC = TEMPLATES / "web" / "static"
+FORM_ALLOWANCE = 64 * 1024  # bytes of a request besides the photo
+
+
+def create_app(
+    config: Config | None = None,
+    journal: Journal | None = None,
+    signer: LinkSigner | None = None,
+    *,
+    now: Callable[[], datetime] | None = None,
+    rate_clock: Callable[[], float] | None = None,
+) -> Flask:
+    import logging
+    import time
+    from datetime import UTC
+
+    from flask import Flask, Response, request
+    from werkzeug.exceptions import HTTPException
+
+    from sheets_sync.config import load_config
+
+    from . import approvals, partners
+    from .links import signer_from_config
+    from .security import RateLimiter, add_headers, redact_logs
+    from .site import PageError, Services, picture, render, show_date
+
+    config = config or load_config()
+    journal = journal or Journal(config.web.journal_path)
+    signer = signer or signer_from_config(config)
+    clock = now or (lambda: datetime.now(UTC))
+    limiter = RateLimiter(config.web.rate_limit_per_minute, 60.0, rate_clock or time.monotonic)
+
+    app = Flask(
+        __name__,
+        template_folder=str(TEMPLATES),
+        static_folder=str(STATIC),
+        static_url_path="/static",
+    )
+    app.config["MAX_CONTENT_LENGTH"] = int(config.web.max_upload_mb * 1024 * 1024) + FORM_ALLOWANCE
+    app.extensions["sheets_sync"] = Services(config, journal, signer, clock, limiter)
+    app.jinja_env.filters["picture"] = picture
+    app.jinja_env.filters["day"] = show_date
+    redact_logs(app.logger, logging.getLogger("werkzeug"), logging.getLogger("waitress"))
+
+    app.register_blueprint(approvals.bp)
+    app.register_blueprint(partners.bp)
+
+    @app.before_request
+    def limit_rate() -> None:
+        if request.path.startswith(("/a/", "/p/")) and not limiter.allow(
+            request.remote_addr or "?"
+        ):
+            raise PageError(429, "Too many requests", "Please wait a minute and try again.")
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        add_headers(response.headers)
+        if response.status_code == 429:
+            response.headers["Retry-After"] = "60"
+        return response
+
+    @app.get("/")
+    def index() -> tuple[str, int]:
+        return render(
+            "web/message.html",
+            title=config.workshop.name,
+            message="This site opens the links the workshop sends you. "
+            "Please use the link from your email or message.",
+        )
+
+    @app.get("/favicon.ico")
+    def favicon() -> tuple[str, int]:
+        return "", 204
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> tuple[str, int]:
+        code = exc.code or 500
+        if isinstance(exc, PageError):
+            return render("web/message.html", code, title=exc.title, message=exc.description)
+        title, message = _FRIENDLY.get(code, _FRIENDLY[500])
+        if code == 413:
+            message += f" The limit is {config.web.max_upload_mb:g} MB."
+        return render("web/message.html", code, title=title, message=message)
+
+    @app.errorhandler(Exception)
+    def crash(exc: Exception) -> tuple[str, int]:
+        app.logger.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
+        title, message = _FRIENDLY[500]
+        return render("web/message.html", 500, title=title, message=message)
+
+    return app
+
+
+_FRIENDLY = {
+    400: ("Something is missing", "We could not read this form. Please open your link again."),
+    404: (
+        "This link does not work",
+        "This link is not valid. Please check you copied the whole link, or ask the "
+        "workshop for a new one.",
+    ),
+    405: ("Not possible", "This page cannot do that."),
+    410: ("This link has expired", "Please ask the workshop for a new link."),
+    413: (
+        "The photo is too large",
+        "The file you sent is larger than we accept. Please send a smaller photo.",
+    ),
+    429: ("Too many requests", "Please wait a minute and try again."),
+    500: (
+        "Something went wrong on our side",
+        "Your answer was not recorded. Please try again in a few minutes.",
+    ),
+    503: (
+        "Please try again",
+        "We could not record your answer just now. Please try again in a few minutes.",
+    ),
+}

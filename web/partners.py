@@ -1,0 +1,166 @@
+"""Partner pages: /p/<token> shows the launch sheet; Acknowledge, Report a problem, Post
+progress. /u/<name> serves the photos partners sent (the random name is the capability)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, request, send_from_directory
+from werkzeug.wrappers import Response
+
+from sheets_sync.journal import JournalError, Submission, View
+
+from .security import MIMETYPES, UPLOAD_NAME, UploadRejected, check_image, store_upload
+from .site import (
+    MAX_NAME,
+    PageError,
+    checked_idem,
+    clean_text,
+    form_keys,
+    open_link,
+    render,
+    services,
+)
+
+bp = Blueprint("partners", __name__)
+
+ACTIONS = ("ack", "problem", "progress")
+STATUSES = ("Started", "Done", "Shipped")
+BLOCKED = "Blocked"
+
+
+def _acknowledged(view: View) -> dict[str, str] | None:
+    if view.data.get("acknowledged_at"):
+        return {
+            "at": str(view.data["acknowledged_at"]),
+            "by": str(view.data.get("acknowledged_by") or ""),
+        }
+    s = services()
+    for sub in s.journal.for_ref("ack", view.id):
+        if sub.applied_at is None:
+            at = s.local(sub.received_at).isoformat(sep=" ", timespec="minutes")
+            return {"at": at, "by": str(sub.payload.get("name") or "")}
+    return None
+
+
+def _history(view: View) -> list[dict[str, Any]]:
+    """Problems and progress this launch's partner sent through the link, newest first."""
+    s = services()
+    items: list[dict[str, Any]] = []
+    for kind in ("problem", "progress"):
+        for sub in s.journal.for_ref(kind, view.id):
+            p = sub.payload
+            what = str(p.get("status") or "Problem")
+            items.append(
+                {
+                    "seq": sub.seq,
+                    "at": s.local(sub.received_at).isoformat(sep=" ", timespec="minutes"),
+                    "what": what,
+                    "text": p.get("text") or p.get("note") or "",
+                    "photo": p.get("photo") or "",
+                }
+            )
+    return sorted(items, key=lambda i: i["seq"], reverse=True)
+
+
+def _page(token: str, view: View, status: int = 200, **extra: Any) -> tuple[str, int]:
+    if view.state.startswith(BLOCKED):
+        return render("web/not_ready.html", status if status != 200 else 200, d=view.data)
+    return render(
+        "web/launch.html",
+        status,
+        view=view,
+        d=view.data,
+        ack=_acknowledged(view),
+        history=_history(view),
+        keys=form_keys(token),
+        done=request.args.get("done", ""),
+        statuses=STATUSES,
+        **extra,
+    )
+
+
+@bp.get("/p/<token>")
+def show(token: str) -> tuple[str, int]:
+    return _page(token, open_link("launch", token))
+
+
+@bp.post("/p/<token>")
+def act(token: str) -> Response | tuple[str, int]:
+    view = open_link("launch", token)
+    if view.state.startswith(BLOCKED):
+        return _page(token, view, 409)
+    idem = checked_idem(token)
+    s = services()
+    action = request.form.get("action", "")
+    if action not in ACTIONS:
+        return _page(token, view, 400, error="Please choose what you want to send.")
+    if s.journal.by_idem(idem) is not None:  # the same form sent twice: already recorded
+        return redirect(f"/p/{token}?done={action}", 303)
+    if action == "ack" and _acknowledged(view) is not None:
+        return _page(token, view, 409)
+    payload: dict[str, Any] = {
+        "partner_name": view.data.get("partner_name"),
+        "order_ref": view.data.get("order_ref"),
+        "task": view.data.get("task"),
+    }
+    error = None
+    if action == "ack":
+        payload["name"] = clean_text(request.form.get("name"), MAX_NAME)
+        if not payload["name"]:
+            error = "Please write the name of the person receiving the job."
+    elif action == "problem":
+        payload["text"] = clean_text(request.form.get("text"))
+        if not payload["text"]:
+            error = "Please describe the problem."
+    else:
+        payload["status"] = request.form.get("status", "")
+        payload["note"] = clean_text(request.form.get("note"))
+        if payload["status"] not in STATUSES:
+            error = "Please choose Started, Done or Shipped."
+    photo = request.files.get("photo")
+    data = photo.read() if photo is not None and photo.filename else b""
+    if error is None and action == "progress" and payload["status"] == "Shipped" and not data:
+        error = "Shipped needs a photo of the parcel or the piece."
+    if error is None and data and action != "ack":
+        try:
+            ext = check_image(data)
+        except UploadRejected as exc:
+            error = str(exc)
+        else:
+            name = store_upload(s.upload_dir, data, ext)
+            payload["photo"] = s.config.web.base_url.rstrip("/") + "/u/" + name
+    if error is not None:
+        return _page(token, view, 400, error=error, action=action, form=request.form)
+    kind = action
+    sub = Submission(
+        kind=kind,
+        ref=view.id,
+        fingerprint=view.fingerprint,
+        payload=payload,
+        received_at=s.now(),
+        idem=idem,
+    )
+    try:
+        s.journal.submit(sub, exclusive=(kind == "ack"))
+    except JournalError as exc:
+        current_app.logger.error("journal write failed: %s", exc)
+        raise PageError(
+            503,
+            "Please try again",
+            "We could not record this just now. Please try again in a few minutes.",
+        ) from None
+    return redirect(f"/p/{token}?done={action}", 303)
+
+
+@bp.get("/u/<name>")
+def upload(name: str) -> Response:
+    if not UPLOAD_NAME.match(name):
+        raise PageError(404, "Not found", "There is no such photo.")
+    s = services()
+    ext = name.rsplit(".", 1)[1]
+    if not (s.upload_dir / name).is_file():
+        raise PageError(404, "Not found", "There is no such photo.")
+    response = send_from_directory(s.upload_dir, name, mimetype=MIMETYPES[ext], max_age=0)
+    response.headers["Content-Disposition"] = "inline"
+    return response

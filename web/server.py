@@ -1,0 +1,84 @@
+"""Running the app with waitress: ``serve(config)`` for ``sheets-sync serve``, and
+``start(app)`` for a server in a background thread (tests, benchmarks).
+
+Waitress writes no access log, so link tokens never reach a log file from here; the app's
+own loggers (and werkzeug's, for ``flask run``) redact them (``web.security.redact``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sheets_sync.config import Config
+
+log = logging.getLogger("sheets_sync.web")
+
+
+def serve(
+    config: Config,
+    app: Any = None,
+    *,
+    threads: int = 8,
+    sync: Callable[[], object] | None = None,
+    sync_every_seconds: float = 60.0,
+) -> None:
+    """Serve until interrupted on ``[web] host``:``port``. With ``sync`` (e.g. a function
+    running one sync), it runs in a background thread every ``sync_every_seconds`` so
+    answers reach the workbook without a separate ``sheets-sync watch``."""
+    import waitress
+
+    from . import create_app
+
+    app = app or create_app(config)
+    stop = threading.Event()
+    if sync is not None:
+        threading.Thread(
+            target=_loop, args=(sync, sync_every_seconds, stop), name="sync", daemon=True
+        ).start()
+    log.info("serving %s on http://%s:%d", config.workshop.name, config.web.host, config.web.port)
+    try:
+        waitress.serve(
+            app,
+            host=config.web.host,
+            port=config.web.port,
+            threads=threads,
+            ident="sheets-sync",
+            clear_untrusted_proxy_headers=True,
+        )
+    finally:
+        stop.set()
+
+
+def _loop(sync: Callable[[], object], every: float, stop: threading.Event) -> None:
+    while not stop.wait(every):
+        try:
+            sync()
+        except Exception:  # the next round tries again; answers wait in the journal
+            log.exception("background sync failed")
+
+
+@dataclass
+class Running:
+    url: str
+    port: int
+    _server: Any
+    _thread: threading.Thread
+
+    def stop(self) -> None:
+        self._server.close()
+        self._thread.join(timeout=10)
+
+
+def start(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> Running:
+    """Serve ``app`` with waitress in a daemon thread on a free port of ``host``."""
+    from waitress.server import create_server
+
+    server = create_server(app, host=host, port=port, threads=threads, ident="sheets-sync")
+    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+    thread.start()
+    actual = int(server.effective_port)
+    return Running(f"http://{host}:{actual}", actual, server, thread)
