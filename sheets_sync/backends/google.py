@@ -53,10 +53,6 @@ READ_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
     "data(startRow,startColumn,rowData.values(effectiveValue,effectiveFormat.numberFormat.type)))"
 )
-LAYOUT_FIELDS = (
-    "spreadsheetId,properties.title,developerMetadata(metadataId,metadataKey),"
-    "sheets.properties(sheetId,title,index,gridProperties(rowCount,columnCount))"
-)
 RECOMMENDED_REQUEST_BYTES = 2_000_000
 _KEY = re.compile(r"/spreadsheets/d/([a-zA-Z0-9-_]+)")
 
@@ -163,8 +159,8 @@ class GoogleBackend:
         if not changes:
             return WriteResult(cells=0, calls=0)
         before = self.calls
-        if self._layouts is None:
-            self._remember(self._metadata(LAYOUT_FIELDS, grid=False))
+        if self._layouts is None:  # no read since the last write: the layout is unknown
+            self._remember(self._metadata(READ_FIELDS, grid=True))
         layouts = {k: SheetLayout(v.sheet_id, v.title, v.row_count, v.column_count,
                                   list(v.headers), set(v.used_columns))
                    for k, v in (self._layouts or {}).items()}
@@ -210,13 +206,13 @@ class GoogleBackend:
         for tab in sorted(touched):
             header = answer.pop(0)
             layouts[tab].headers = [to_text(v) for v in (header[0] if header else [])]
-            for probe in [p for p in probes if p[0] == tab]:
-                column = answer.pop(0)
-                now = layouts[tab].column(probe[1])
-                if now == probe[2]:
-                    layouts[tab].keys[normalize(probe[1])] = key_map(column)
+            probed = {p[1]: (p[2], answer.pop(0)) for p in probes if p[0] == tab}
+            for key in sorted(wanted_keys.get(tab, ())):
+                now = layouts[tab].column(key)
+                if key in probed and probed[key][0] == now:
+                    layouts[tab].keys[normalize(key)] = key_map(probed[key][1])
                 elif now is not None:
-                    moved.append((tab, probe[1], now))
+                    moved.append((tab, key, now))
         if moved:  # someone moved a key column since the read: one more look, rare
             extra = [f"{quote_title(layouts[t].title)}!{column_letter(c)}:{column_letter(c)}"
                      for t, _, c in moved]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -215,6 +215,26 @@ class FakeSheets:
             sheet.cell(row, col).update(user_entered(value))
         else:
             self._put(sheet, row, col, value)
+
+    def replace_tabs(self, tabs: Mapping[str, Sequence[Sequence[Any]]]) -> None:
+        """Make the spreadsheet hold exactly ``tabs`` (a person rewriting everything);
+        tabs kept by name keep their sheet id."""
+        kept = {s.title: s for s in self.sheets}
+        self.sheets = []
+        for title, rows in tabs.items():
+            old = kept.get(title)
+            sheet = self.add_sheet(title, [list(r) for r in rows])
+            if old is not None:
+                sheet.sheet_id = old.sheet_id
+                sheet.row_count = max(sheet.row_count, old.row_count)
+                sheet.column_count = max(sheet.column_count, old.column_count)
+
+    def snapshot_state(self) -> object:
+        """Everything stored, for "nothing changed" assertions."""
+        return copy.deepcopy(
+            ([(s.properties(), s.rows, s.protected_ranges) for s in self.sheets],
+             self.developer_metadata)
+        )
 
     def human_sort(self, title: str, column: int, *, reverse: bool = False) -> None:
         """Sort the rows below the header by a 0-based column, as "Sort sheet Z-A" does."""

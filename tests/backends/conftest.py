@@ -53,9 +53,25 @@ def xlsx_harness(folder: Path, tabs: Tabs) -> Harness:
     return Harness(XlsxBackend(path), fingerprint, lambda new: write_new_workbook(path, new))
 
 
+def google_harness(folder: Path, tabs: Tabs) -> Harness:
+    """A real gspread client whose HTTP session is the fake Sheets API v4."""
+    import gspread
+
+    from sheets_sync.backends.google import GoogleBackend
+    from sheets_sync.backends.google_retry import RetryPolicy
+    from sheets_sync.testing import FakeSheets, fake_session
+
+    fake = FakeSheets()
+    fake.replace_tabs(tabs)
+    client = gspread.Client(auth=None, session=fake_session(fake))  # type: ignore[arg-type]
+    backend = GoogleBackend(fake.id, client, retry=RetryPolicy(sleep=lambda _: None))
+    return Harness(backend, lambda: (fake.writes, fake.snapshot_state()), fake.replace_tabs)
+
+
 FACTORIES: dict[str, Factory] = {
     "memory": memory_harness,
     "xlsx": xlsx_harness,
+    "google": google_harness,
 }
 
 
