@@ -231,8 +231,8 @@ class GoogleBackend:
         parts: list[list[dict[str, Any]]] = [[]]
         size = 0
         budget = self.max_request_bytes - 2_000  # room for the token and the envelope
-        for request in requests_:
-            length = len(json.dumps(request, ensure_ascii=False).encode()) + 2
+        for request in (piece for r in requests_ for piece in _pieces(r, budget)):
+            length = _size(request)
             if length > budget:
                 raise WorkbookError(
                     f"one update of {length} bytes is over the {self.max_request_bytes}-byte "
@@ -273,6 +273,26 @@ class GoogleBackend:
         answer = self._metadata("developerMetadata(metadataId,metadataKey)", grid=False)
         return any(int(m.get("metadataId", -1)) == token
                    for m in answer.get("developerMetadata", []))
+
+
+def _size(request: dict[str, Any]) -> int:
+    return len(json.dumps(request, ensure_ascii=False).encode()) + 2
+
+
+def _pieces(request: dict[str, Any], budget: int) -> list[dict[str, Any]]:
+    """A stacked updateCells / appendCells cut between rows until each piece fits."""
+    kind = next(iter(request))
+    body = request[kind]
+    rows = body.get("rows", []) if kind in ("updateCells", "appendCells") else []
+    if len(rows) < 2 or _size(request) <= budget or (kind == "updateCells"
+                                                      and "start" not in body):
+        return [request]
+    half = len(rows) // 2
+    first = {**body, "rows": rows[:half]}
+    second = {**body, "rows": rows[half:]}
+    if kind == "updateCells":
+        second["start"] = {**body["start"], "rowIndex": body["start"]["rowIndex"] + half}
+    return _pieces({kind: first}, budget) + _pieces({kind: second}, budget)
 
 
 def explain(exc: APIError, what: str, key: str) -> str:

@@ -70,7 +70,8 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
-        return float(self.rand()) * min(self.max_delay_seconds, self.base_seconds * float(2**attempt))
+        ceiling = min(self.max_delay_seconds, self.base_seconds * float(2**attempt))
+        return float(self.rand()) * ceiling
 
     def run(self, what: str, call: Callable[[], T]) -> T:
         start = self.clock()
