@@ -1,0 +1,518 @@
+"""The mail step: the last step of a sync, deciding which emails go out and sending them
+only after the workbook write succeeded. No email is ever sent twice.
+
+The never-twice protocol
+------------------------
+Every email has a deterministic id (``domain.notices.notice_id``). Two records know it:
+the workbook's Activity tab (shared, the audit trail) and the local SQLite ledger
+(``mail.ledger``, fsync'd on every change). For each email the protocol is:
+
+1. **Decide (in the step, before the write).** The message is built, and the ledger
+   records ``intent`` with the exact bytes. The same sync's write carries the Activity row
+   (kind "email", ID = the email id) and the ⚙ stamp (Sent At, Reminded At, Escalated At).
+2. **Write.** If the workbook write fails, nothing is sent (after_write never runs); the
+   ledger says ``intent`` while Activity lacks the id, which the next run reads as "the
+   write never landed": it decides again, from scratch.
+3. **Send (after_write).** The ledger moves to ``sending`` (fsync'd) *before* the SMTP
+   conversation starts, then to ``sent`` the moment the server accepted the message.
+
+On every later run, for an id that is due again:
+
+* in Activity and unknown to the ledger (another machine, or a lost ledger): done;
+* ledger ``sent``: done; ``skipped``/``cancelled``: done;
+* ledger ``sending``: **uncertain** (the process died mid-conversation, or the connection
+  broke with the message in flight). It is never resent blindly: the next staff digest
+  lists it, and a person decides (``Ledger.resolve``);
+* ledger ``failed`` (the server surely did not take it: connection refused, a 4xx/5xx
+  reply): retried on a later run, with backoff, during working hours; each attempt leaves
+  an Activity row ``<id>~<n>`` (which also makes the sync write, so after_write runs);
+* ledger ``intent`` *and* in Activity: the write landed but the process stopped before
+  sending began (sending is marked before connecting), so it surely did not go out: sent
+  now, like a retry;
+* ledger ``rejected`` (the server refused the address for good): a Problem on the
+  partner's or client's Email; once the address is corrected the stamp is cleared so the
+  email goes to the new address (a new id, since the recipient is part of it).
+
+Why this order: the Activity row lands *before* the send, so a second machine, or this
+one after losing its ledger, never sends what the workbook says was decided; the ledger's
+``sending`` mark lands before the conversation, so a crash at any instant is classified as
+"surely not sent" (retry) or "maybe sent" (report), never guessed. Re-running the sync any
+number of times finds every id handled and sends nothing new.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any
+
+from ..domain import notices as dn
+from ..domain.calendar import WorkCalendar, make_calendar
+from ..domain.launches import LaunchMachine, launch_state
+from ..domain.problems import WARNING, Problem
+from ..errors import MailError
+from ..outputs import ActivityRow, SyncContext
+from . import ledger as lg
+from .facts import (
+    ActivityMemory,
+    approval_context,
+    approval_facts,
+    digest_sections,
+    launch_context,
+    launch_facts,
+    problem_key,
+    valid_recipient,
+)
+from .ledger import Entry, Ledger
+from .mailer import AlreadyDelivered, DeliveryFailed, Mailer, RecipientRejected, parse_address
+from .notices import build_message, fmt_day
+
+log = logging.getLogger(__name__)
+
+ACTOR = "sheets-sync"
+MAX_BACKOFF = timedelta(hours=4)
+FIRST_BACKOFF = timedelta(minutes=5)
+DIGEST_MODES = ("scheduled", "force", "off")
+
+STAMP_OF = {
+    dn.LAUNCH_NOTICE: ("Launches", "Sent At"),
+    dn.ACK_REMINDER: ("Launches", "Reminded At"),
+    dn.ESCALATION: ("Launches", "Escalated At"),
+    dn.APPROVAL_REQUEST: ("Approvals", "Sent At"),
+    dn.APPROVAL_REMINDER: ("Approvals", "Reminded At"),
+}
+
+SUBJECTS: dict[str, Callable[[dict[str, Any]], str]] = {
+    dn.LAUNCH_NOTICE: lambda c: (
+        f"New job {c['launch'].launch_id}: {c['launch'].task} "
+        f"(order {c['launch'].order_ref}), due {fmt_day(c['launch'].due)}"
+    ),
+    dn.ACK_REMINDER: lambda c: (
+        f"Reminder: please acknowledge job {c['launch'].launch_id} (order {c['launch'].order_ref})"
+    ),
+    dn.ESCALATION: lambda c: (
+        f"Escalation: {c['partner_name']} has not acknowledged "
+        f"{c['launch'].launch_id} (order {c['launch'].order_ref})"
+    ),
+    dn.PROBLEM_ALERT: lambda c: (
+        f"Problem reported on {c['launch'].launch_id} by "
+        f"{c['partner_name']} (order {c['launch'].order_ref})"
+    ),
+    dn.PROBLEM_SECOND_ALERT: lambda c: (
+        f"Still undecided: problem on {c['launch'].launch_id} (order {c['launch'].order_ref})"
+    ),
+    dn.APPROVAL_REQUEST: lambda c: (
+        f"Your approval please: {c['item_lower']} for order {c['approval'].order_ref}"
+    ),
+    dn.APPROVAL_REMINDER: lambda c: (
+        f"Reminder: your approval of the {c['item_lower']} for order {c['approval'].order_ref}"
+    ),
+}
+
+
+def backoff(attempts: int) -> timedelta:
+    factor: int = 1 << min(max(attempts - 1, 0), 16)
+    return min(FIRST_BACKOFF * factor, MAX_BACKOFF)
+
+
+@dataclass
+class _Run:
+    ctx: SyncContext
+    cal: WorkCalendar
+    memory: ActivityMemory
+    launches: dict[str, dn.LaunchFacts]
+    approvals: dict[str, dn.ApprovalFacts]
+    to_send: list[str]
+    after: list[Callable[[], None]]
+
+
+class MailStep:
+    """``MailStep(mailer, ledger)(ctx)``; ``digest``: "scheduled" (at digest_time on
+    working days), "force" (today's digest now, still once a day) or "off"."""
+
+    __name__ = "mail_step"
+
+    def __init__(self, mailer: Mailer, ledger: Ledger, *, digest: str = "scheduled") -> None:
+        if digest not in DIGEST_MODES:
+            raise MailError(f"digest mode must be one of {', '.join(DIGEST_MODES)}")
+        self.mailer = mailer
+        self.ledger = ledger
+        self.digest = digest
+        self.delivered: list[str] = []  # ids accepted by the mailer (for reports and tests)
+
+    def with_digest(self, mode: str) -> MailStep:
+        step = MailStep(self.mailer, self.ledger, digest=mode)
+        step.delivered = self.delivered
+        return step
+
+    # ---- the step ---------------------------------------------------------------------
+
+    def __call__(self, ctx: SyncContext) -> None:
+        cal = _calendar(ctx)
+        memory = ActivityMemory.of(ctx)
+        run = _Run(
+            ctx,
+            cal,
+            memory,
+            {la.launch_id: launch_facts(ctx, la, memory) for la in ctx.workshop.launches},
+            {a.approval.approval_id: a for a in approval_facts(ctx)},
+            [],
+            [],
+        )
+        sending = dn.is_sending_time(cal, ctx.now)
+        self._ledger_driven(run, sending)
+        w = ctx.config.workshop
+        rules = dn.Rules(
+            w.manager_email, ctx.config.mail.approval_reminder_days, w.problem_decision_hours
+        )
+        approvals = []
+        for af in run.approvals.values():
+            seen = self.ledger.first_seen(
+                f"approval:{af.approval.approval_id}", ctx.today.isoformat()
+            )
+            approvals.append((af, datetime.fromisoformat(seen).date()))
+        due = dn.all_due(run.launches.values(), approvals, cal, ctx.now, rules, memory.recorded)
+        for notice in due:
+            if sending:
+                self._consider(run, notice)
+        if self.digest != "off":
+            self._digest(run)
+        if run.to_send or run.after:
+            ids, after = list(run.to_send), list(run.after)
+            moment = ctx.now
+            ctx.after_write.append(lambda: self._after_write(ids, after, moment))
+
+    def _ledger_driven(self, run: _Run, sending: bool) -> None:
+        """Retries of failed emails, resumption of written-but-unsent ones, and problems
+        for rejected addresses."""
+        ctx = run.ctx
+        open_entries = self.ledger.open_entries()
+        for entry in open_entries:
+            if entry.status == lg.REJECTED:
+                self._rejected(run, entry)
+        candidates = [
+            e
+            for e in open_entries
+            if e.status == lg.FAILED or (e.status == lg.INTENT and e.id in ctx.activity_ids)
+        ]
+        for entry in candidates:
+            if not (sending or entry.kind == dn.DIGEST):
+                continue
+            why_not = self._unwanted(run, entry)
+            if why_not:
+                self.ledger.cancel(entry.id, ctx.now, why_not)
+                continue
+            if entry.status == lg.FAILED and ctx.now - entry.updated_at < backoff(entry.attempts):
+                continue
+            n = entry.attempts + 1
+            detail = f"attempt {n}: {entry.kind} to {entry.recipient}"
+            if entry.last_error:
+                detail += f" (last time: {entry.last_error})"
+            ctx.outputs.activity.append(
+                ActivityRow(f"{entry.id}~{n}", ctx.now, "email", _ref(entry.ref), ACTOR, detail)
+            )
+            stamp = STAMP_OF.get(entry.kind)
+            if stamp:
+                ctx.outputs.set(stamp[0], _ref(entry.ref), stamp[1], ctx.now)
+                self._refresh_state(run, stamp[0], _ref(entry.ref))
+            run.to_send.append(entry.id)
+
+    def _unwanted(self, run: _Run, entry: Entry) -> str:
+        """Why a not-yet-sent email should no longer go out ("" when it still should)."""
+        ref = _ref(entry.ref)
+        if entry.kind == dn.DIGEST:
+            return "" if entry.ref == run.ctx.today.isoformat() else "a digest of another day"
+        if entry.kind in (dn.APPROVAL_REQUEST, dn.APPROVAL_REMINDER):
+            af = run.approvals.get(ref)
+            if af is None:
+                return "the approval row is gone"
+            return "" if af.state == "Pending" else f"the approval is {af.state}"
+        lf = run.launches.get(ref)
+        if lf is None:
+            return "the launch row is gone"
+        if entry.kind in (dn.PROBLEM_ALERT, dn.PROBLEM_SECOND_ALERT):
+            return "" if lf.state == "Problem" else "the problem was decided"
+        if lf.acknowledged_at is not None:
+            return "the partner acknowledged"
+        return ""
+
+    def _rejected(self, run: _Run, entry: Entry) -> None:
+        place = self._address_place(run, entry)
+        if place is None:
+            return
+        tab, key, current = place
+        if current.strip().casefold() == entry.recipient.strip().casefold():
+            run.ctx.outputs.problems.append(
+                Problem(
+                    tab,
+                    key,
+                    "Email",
+                    WARNING,
+                    f"{tab} ({key}), column Email: the mail server refused "
+                    f"{entry.recipient} ({entry.last_error}); the {_words(entry.kind)} "
+                    f"for {_ref(entry.ref)} was not delivered; correct the address",
+                )
+            )
+            return
+        # corrected: clear the stamp so the email is decided again for the new address
+        stamp = STAMP_OF.get(entry.kind)
+        if stamp:
+            run.ctx.outputs.set(stamp[0], _ref(entry.ref), stamp[1], None)
+        eid, at = entry.id, run.ctx.now
+        run.after.append(lambda: self.ledger.cancel_rejected(eid, at))
+
+    def _address_place(self, run: _Run, entry: Entry) -> tuple[str, str, str] | None:
+        ref = _ref(entry.ref)
+        if entry.kind in (dn.LAUNCH_NOTICE, dn.ACK_REMINDER):
+            lf = run.launches.get(ref)
+            if lf is None or lf.partner is None:
+                return None
+            return ("Partners", lf.partner.partner_id, lf.partner.email or "")
+        if entry.kind in (dn.APPROVAL_REQUEST, dn.APPROVAL_REMINDER):
+            af = run.approvals.get(ref)
+            if af is None or af.client is None:
+                return None
+            return ("Clients", af.client.client_id, af.client.email or "")
+        return None
+
+    def _consider(self, run: _Run, notice: dn.Notice) -> None:
+        ctx = run.ctx
+        entry = self.ledger.get(notice.id)
+        written = notice.id in ctx.activity_ids
+        if entry is None and written:
+            return  # decided by another run whose ledger we do not have: done
+        if entry is not None and not (entry.status == lg.INTENT and not written):
+            return  # the ledger drives it (sent, sending, failed, rejected, ...)
+        problem = self._address_problem(notice)
+        if problem is not None:
+            ctx.outputs.problems.append(problem)
+            return
+        context, subject = self._content(run, notice)
+        self._decide(run, notice, subject, context)
+
+    def _address_problem(self, notice: dn.Notice) -> Problem | None:
+        why = valid_recipient(notice.recipient)
+        if why is None:
+            return None
+        tab, key = notice.address_place
+        what = _words(notice.kind)
+        if tab == "Config":
+            return Problem(
+                "Config",
+                key,
+                "",
+                WARNING,
+                f"config [workshop] {key.split('.')[-1]}: {why}; the {what} for "
+                f"{notice.ref} cannot be sent",
+            )
+        return Problem(
+            tab,
+            key,
+            "Email",
+            WARNING,
+            f"{tab} ({key}), column Email: {why}; the {what} for {notice.ref} cannot be sent",
+        )
+
+    def _content(self, run: _Run, notice: dn.Notice) -> tuple[dict[str, Any], str]:
+        ref = notice.ref.split("#")[0]
+        if notice.kind in (dn.APPROVAL_REQUEST, dn.APPROVAL_REMINDER):
+            c = approval_context(run.ctx, run.approvals[ref], notice)
+        else:
+            c = launch_context(run.ctx, run.launches[ref], run.cal, notice)
+        return c, SUBJECTS[notice.kind](c)
+
+    def _decide(self, run: _Run, notice: dn.Notice, subject: str, context: dict[str, Any]) -> None:
+        ctx = run.ctx
+        message = build_message(
+            email_id=notice.id,
+            config=ctx.config,
+            to=parse_address(notice.recipient),
+            subject=subject,
+            context=context,
+            kind=notice.kind,
+            now=ctx.now,
+        )
+        self.ledger.record_intent(
+            notice.id,
+            notice.kind,
+            notice.ref,
+            notice.recipient,
+            str(message["Subject"]),
+            ctx.now,
+            message.as_bytes(),
+        )
+        ctx.outputs.activity.append(
+            ActivityRow(
+                notice.id,
+                ctx.now,
+                "email",
+                notice.ref.split("#")[0],
+                ACTOR,
+                f"{_words(notice.kind)} to {notice.recipient}: {message['Subject']}",
+            )
+        )
+        if notice.stamp is not None:
+            ctx.outputs.set(notice.stamp.tab, notice.stamp.key, notice.stamp.column, ctx.now)
+            self._refresh_state(run, notice.stamp.tab, notice.stamp.key)
+        run.to_send.append(notice.id)
+
+    def _refresh_state(self, run: _Run, tab: str, key: str) -> None:
+        """Keep ⚙ State in step with a stamp set in this sync (the launch step ran first)."""
+        if tab != "Launches" or key not in run.launches:
+            return
+        ctx, f = run.ctx, run.launches[key]
+        from .facts import machine_moment
+
+        machine = LaunchMachine(
+            sent_at=machine_moment(ctx, tab, key, "Sent At"),
+            acknowledged_at=f.acknowledged_at,
+            problem=f.problem,
+            escalated_at=machine_moment(ctx, tab, key, "Escalated At"),
+        )
+        state = launch_state(f.launch, f.order, f.partner, run.cal, ctx.now, machine)
+        ctx.outputs.set(tab, key, "State", state)
+
+    # ---- the digest -------------------------------------------------------------------
+
+    def _digest(self, run: _Run) -> None:
+        ctx = run.ctx
+        cfg = ctx.config
+        recipients = list(cfg.workshop.staff_emails) or (
+            [cfg.workshop.manager_email] if cfg.workshop.manager_email else []
+        )
+        notices = dn.digest_notices(
+            run.cal, ctx.now, cfg.mail.digest_time, recipients, force=self.digest == "force"
+        )
+        fresh = [
+            n for n in notices if self.ledger.get(n.id) is None and n.id not in ctx.activity_ids
+        ]
+        if not fresh:
+            return
+        last = self.ledger.last(dn.DIGEST, (lg.SENT, lg.SENDING, lg.SKIPPED))
+        since = last.created_at if last else None
+        uncertain = [
+            f"{e.kind} to {e.recipient} about {_ref(e.ref)} ({e.subject}), "
+            f"attempted {fmt_day(e.updated_at)}; id {e.id}"
+            for e in self.ledger.uncertain_since(since)
+            if e.kind != dn.DIGEST
+        ]
+        undelivered = [
+            f"{e.kind} to {e.recipient} about {_ref(e.ref)}: {e.last_error} ({e.attempts} attempts)"
+            for e in self.ledger.entries(lg.FAILED) + self.ledger.entries(lg.REJECTED)
+        ]
+        keys = {
+            problem_key(p.tab, p.key, p.column, p.message): p.message for p in ctx.outputs.problems
+        }
+        new_keys = self.ledger.fresh(list(keys), ctx.today.isoformat())
+        new_problems = [msg for k, msg in keys.items() if k in new_keys]
+        sections = digest_sections(
+            ctx,
+            run.cal,
+            list(run.launches.values()),
+            list(run.approvals.values()),
+            new_problems,
+            uncertain,
+            undelivered,
+        )
+        for notice in fresh:
+            if not sections and cfg.mail.digest_skip_empty:
+                self.ledger.mark_skipped(
+                    notice.id, notice.kind, notice.ref, notice.recipient, ctx.now
+                )
+                continue
+            problem = self._address_problem(notice)
+            if problem is not None:
+                ctx.outputs.problems.append(problem)
+                continue
+            count = sum(len(s.items) for s in sections)
+            subject = (
+                f"{cfg.workshop.name}: digest of {fmt_day(ctx.today)}, "
+                f"{count} item{'s' if count != 1 else ''}"
+            )
+            context = {"sections": sections, "digest_day": ctx.today}
+            self._decide(run, notice, subject, context)
+
+    # ---- after the write --------------------------------------------------------------
+
+    def _after_write(self, ids: list[str], after: list[Callable[[], None]], now: datetime) -> None:
+        for action in after:
+            action()
+        self.deliver(ids, now)
+
+    def deliver(self, ids: list[str], now: datetime) -> None:
+        """Send the decided emails. A connection-level failure stops the batch (the rest
+        stay decided and go out on a later run); an unexpected exception propagates with
+        the ledger telling exactly how far it got."""
+        for email_id in ids:
+            raw = self.ledger.message(email_id)
+            if raw is None or not self.ledger.mark_sending(email_id, now):
+                continue
+            message = BytesParser(policy=policy.default).parsebytes(raw)
+            assert isinstance(message, EmailMessage)
+            try:
+                self.mailer.send(message, email_id)
+            except AlreadyDelivered:
+                self.ledger.mark_sent(email_id, now)
+            except RecipientRejected as exc:
+                log.warning("email %s refused: %s", email_id, exc)
+                self.ledger.mark_rejected(email_id, now, str(exc))
+            except DeliveryFailed as exc:
+                if exc.maybe_sent:
+                    log.error("email %s may or may not have gone out: %s", email_id, exc)
+                else:
+                    log.warning("email %s not sent, will retry: %s", email_id, exc)
+                    self.ledger.mark_failed(email_id, now, str(exc))
+                return
+            except MailError as exc:
+                log.warning("email %s not sent, will retry: %s", email_id, exc)
+                self.ledger.mark_failed(email_id, now, str(exc))
+            else:
+                self.ledger.mark_sent(email_id, now)
+                self.delivered.append(email_id)
+
+
+def _ref(ref: str) -> str:
+    return ref.split("#")[0]
+
+
+def _words(kind: str) -> str:
+    return kind.replace("_", " ")
+
+
+def _calendar(ctx: SyncContext) -> WorkCalendar:
+    cal = ctx.facts.get("calendar")
+    if isinstance(cal, WorkCalendar):
+        return cal
+    w = ctx.config.workshop
+    cal = make_calendar(
+        w.timezone, w.workdays, ctx.workshop.holiday_dates(), w.day_start, w.day_end
+    )
+    ctx.facts["calendar"] = cal
+    return cal
+
+
+def build_mail_step(
+    config: Any,
+    *,
+    digest: str = "scheduled",
+    mailer: Mailer | None = None,
+    ledger: Ledger | None = None,
+) -> MailStep:
+    """The mail step as config.toml describes it ([mail] transport, outbox, ledger)."""
+    from .mailer import mailer_for
+
+    return MailStep(
+        mailer or mailer_for(config),
+        ledger or Ledger(config.mail.ledger_path),
+        digest=digest,
+    )
+
+
+def forced_digest(steps: list[Any]) -> list[Any]:
+    """The same steps with the mail step set to send today's digest now."""
+    return [s.with_digest("force") if isinstance(s, MailStep) else s for s in steps]
