@@ -70,6 +70,7 @@ class WebConfig:
 class MailConfig:
     transport: str = "outbox"  # "outbox" or "smtp"
     outbox_dir: Path = Path("outbox")
+    ledger_path: Path = Path("var/mail-ledger.sqlite3")  # local record of emails sent
     sender: str = "Atelier Demo <workshop@example.com>"
     smtp_host: str = "localhost"
     smtp_port: int = 587
@@ -210,7 +211,11 @@ def load_config(path: Path | None = None) -> Config:
         journal_path=_resolve(base, web.journal_path),
         upload_dir=_resolve(base, web.upload_dir),
     )
-    parts["mail"] = replace(mail, outbox_dir=_resolve(base, mail.outbox_dir))
+    parts["mail"] = replace(
+        mail,
+        outbox_dir=_resolve(base, mail.outbox_dir),
+        ledger_path=_resolve(base, mail.ledger_path),
+    )
     config = Config(**parts, source=str(path), base_dir=base)
     validate(config)
     return config
