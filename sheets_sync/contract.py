@@ -354,10 +354,11 @@ YIELDS = MachineTab(
 METAL_STOCK = MachineTab(
     "Metal Stock",
     (
+        "Held By",
         "Alloy",
         "Book (g)",
         "Fine (g)",
-        "Troy Oz",
+        "Fine Troy Oz",
         "Value",
         "Currency",
         "Price As Of",
@@ -368,8 +369,10 @@ METAL_STOCK = MachineTab(
         "Flag",
     ),
 )
-LOAD = MachineTab("Load", ("Week", "Skill", "Planned Hours", "Capacity Hours", "Load %"))
-KPIS = MachineTab("KPIs", ("Month", "KPI", "Breakdown", "Value", "Target", "Met"))
+LOAD = MachineTab(
+    "Load", ("Week", "Week Of", "Skill", "Planned Hours", "Capacity Hours", "Load %")
+)
+KPIS = MachineTab("KPIs", ("Month", "KPI", "Breakdown", "Value", "Basis", "Target", "Met"))
 ACTIVITY = MachineTab(
     "Activity", ("Time", "Kind", "Ref", "Actor", "Detail", "ID"), append_only=True
 )

@@ -135,13 +135,15 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
                 day = _workday(t, back=True)
             needs_photo = any(r[2] == stage and r[5] == "yes" for r in WORKFLOW if r[0] == route)
             photo = f"https://photos.example/{ref}/{s + 1}.jpg" if needs_photo else None
-            progress.append([ref, stage, "Started", day, "Sam", None, None])
+            reworked = i == 9 and stage == "Polishing"
+            first = day - timedelta(days=2) if reworked else day
+            progress.append([ref, stage, "Started", first, "Sam", None, None])
             if s < done_count:
-                progress.append([ref, stage, "Done", day, "Sam", photo, None])
+                progress.append([ref, stage, "Done", first, "Sam", photo, None])
                 if any(r[2] == stage and r[6] == "yes" for r in WORKFLOW if r[0] == route):
                     progress.append([ref, stage, "Verified", day, "Noor", None, None])
-                if i == 9 and stage == "Polishing":
-                    progress.append([ref, stage, "Rework", day, "Noor", None, "Scratch on shank"])
+                if reworked:
+                    progress.append([ref, stage, "Rework", day - timedelta(days=1), "Noor", None, "Scratch on shank"])
                     progress.append([ref, stage, "Done", day, "Sam", photo, "Re-polished"])
         if route == "Casting" and done_count >= 3:
             issued = round(wax * float(sg) * 1.1 + 2, 2)  # type: ignore[operator]

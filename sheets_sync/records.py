@@ -97,10 +97,17 @@ def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Probl
         return [], problems
     seen: dict[str, int] = {}
     out: list[ParsedRow] = []
-    for number, raw in table.records():
+    positions = [(c, table.index(c.name)) for c in present]
+    absent = {
+        c.name: (parse_cell(c, c.default) if c.default is not None else None)
+        for c in tab.columns
+        if c not in present
+    }
+    key_i = table.index(key_col.name) if key_col is not None else None
+    for number, raw in zip(table.row_numbers, table.rows, strict=True):
         key: str | None = None
-        if key_col is not None:
-            key_value = raw.get(normalize(key_col.name))
+        if key_col is not None and key_i is not None:
+            key_value = raw[key_i]
             if cells.is_blank(key_value):
                 problems.append(
                     Problem(
@@ -128,10 +135,10 @@ def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Probl
                 continue
             seen[key] = number
         label = key or f"row {number}"
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = dict(absent)
         complete = True
-        for c in present:
-            raw_value = raw.get(normalize(c.name))
+        for c, i in positions:
+            raw_value = raw[i] if i is not None else None
             unreadable = False
             try:
                 value = parse_cell(c, raw_value)
@@ -158,9 +165,6 @@ def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Probl
             if value is None and not unreadable and c.default is not None and not c.required:
                 value = parse_cell(c, c.default)
             values[c.name] = value
-        for c in tab.columns:
-            if c not in present:
-                values[c.name] = parse_cell(c, c.default) if c.default is not None else None
         out.append(ParsedRow(number, key, values, complete))
     return out, problems
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from .cells import CellValue, parse_datetime, to_text
 from .contract import PROBLEMS, YIELDS
 from .domain.calendar import WorkCalendar, make_calendar
 from .domain.launches import LaunchMachine, launch_state, missing_for_launch
 from .domain.metal import YieldLine, compute_yields
+from .domain.model import Approval, Launch, ProgressEntry
 from .domain.planning import assess, check_guardrails
 from .domain.problems import ERROR, WARNING, Problem, where
 from .errors import CellError
@@ -127,9 +129,23 @@ def approvals_step(ctx: SyncContext) -> None:
             ctx.outputs.set("Approvals", a.approval_id, "State", "Pending")
 
 
+T = TypeVar("T", ProgressEntry, Launch, Approval)
+
+
+def by_order(items: Iterable[T]) -> dict[str, list[T]]:
+    """Rows grouped by their Order Ref (case and spacing forgiven), sheet order kept."""
+    out: dict[str, list[T]] = {}
+    for item in items:
+        out.setdefault(item.order_ref.strip().casefold(), []).append(item)
+    return out
+
+
 def approval_state(ctx: SyncContext, order_ref: str) -> str:
+    groups = ctx.facts.get("approvals_by_order")
+    if groups is None:
+        groups = ctx.facts["approvals_by_order"] = by_order(ctx.workshop.approvals)
     states = [to_text(ctx.machine("Approvals", a.approval_id, "State")) or "Pending"
-              for a in ctx.workshop.approvals if a.order_ref == order_ref]
+              for a in groups.get(order_ref.strip().casefold(), [])]
     if not states:
         return ""
     if "Changes requested" in states:
@@ -168,10 +184,14 @@ def orders_step(ctx: SyncContext) -> None:
     yields = {y.ref.casefold(): y for y in ctx.facts.get("yields", [])}
     approved = {(a.order_ref, a.item) for a in w.approvals
                 if to_text(ctx.machine("Approvals", a.approval_id, "State")) == "Approved"}
+    progress = by_order(w.progress)
+    routes = {route: w.steps(route) for route in {o.route for o in w.orders}}
+    launches_of = by_order(w.launches)
     for o in w.orders:
-        steps = w.steps(o.route)
-        status = assess(o, steps, w.progress, cal, ctx.today, threshold)
-        ctx.outputs.problems.extend(check_guardrails(o, steps, w.progress, approved))
+        steps = routes[o.route]
+        mine = progress.get(o.ref.strip().casefold(), [])
+        status = assess(o, steps, mine, cal, ctx.today, threshold)
+        ctx.outputs.problems.extend(check_guardrails(o, steps, mine, approved))
         out = ctx.outputs
         out.set("Orders", o.ref, "Stage", status.stage or None)
         out.set("Orders", o.ref, "Status", status.status)
@@ -180,7 +200,7 @@ def orders_step(ctx: SyncContext) -> None:
         out.set("Orders", o.ref, "Risk", status.risk or None)
         out.set("Orders", o.ref, "Approval", approval_state(ctx, o.ref) or None)
         launches = [f"{la.launch_id}: {to_text(ctx.machine('Launches', la.launch_id, 'State'))}"
-                    for la in w.launches if la.order_ref == o.ref]
+                    for la in launches_of.get(o.ref.strip().casefold(), [])]
         out.set("Orders", o.ref, "Launch", "; ".join(launches) or None)
         y = yields.get(o.ref.casefold())
         out.set("Orders", o.ref, "Loss %", None if y is None else _r(y.loss_pct, 2))

@@ -71,9 +71,10 @@ def route_steps(order: Order, steps: list[WorkflowStep]) -> list[WorkflowStep]:
     return sorted((s for s in steps if _fold(s.route) == route), key=lambda s: (s.step, s.row))
 
 
-# Within one day the sheet's row order says nothing (people sort), so a stage's entries of
-# the same date are taken in the order work moves: Started, Rework, Done, Verified.
-_STATUS_RANK = {"started": 0, "rework": 1, "done": 2, "verified": 3}
+# Within one day the sheet's row order is weak evidence (people sort), so a stage's entries
+# of one date are taken in the order work moves: Started, then Done or Rework (these two in
+# sheet order), then Verified.
+_STATUS_RANK = {"started": 0, "done": 1, "rework": 1, "verified": 2}
 
 
 def order_progress(order: Order, progress: list[ProgressEntry]) -> list[ProgressEntry]:
@@ -81,7 +82,7 @@ def order_progress(order: Order, progress: list[ProgressEntry]) -> list[Progress
     ref = _fold(order.ref)
     return sorted(
         (p for p in progress if _fold(p.order_ref) == ref),
-        key=lambda p: (p.day, _STATUS_RANK.get(_fold(p.status), 0), p.row),
+        key=lambda p: (p.day, _STATUS_RANK.get(_fold(p.status), 1), p.row),
     )
 
 
