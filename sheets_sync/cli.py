@@ -155,3 +155,33 @@ def show_config(ctx: click.Context) -> None:
     import json
 
     click.echo(json.dumps(as_dict(_config(ctx)), indent=2, default=str))
+
+
+@main.command()
+@click.pass_context
+@clear_errors
+def watch(ctx: click.Context) -> None:
+    """Run syncs every [watch] sync_minutes and the digest at [mail] digest_time."""
+    from .watch import watch as run_watch
+
+    config = _config(ctx)
+    click.echo(
+        f"Watching {config.workbook.path if config.workbook.backend == 'xlsx' else config.workbook.spreadsheet}: "
+        f"a sync every {config.watch.sync_minutes} min, digest at {config.mail.digest_time:%H:%M} "
+        f"({config.workshop.timezone}). Ctrl-C stops."
+    )
+    runs = run_watch(config)
+    click.echo(f"Stopped after {runs} runs.")
+
+
+@main.command()
+@click.pass_context
+@clear_errors
+def digest(ctx: click.Context) -> None:
+    """Send today's staff digest now (still at most once a day)."""
+    from .watch import send_digest
+
+    config = _config(ctx)
+    report = send_digest(config)
+    if isinstance(report, SyncReport):
+        _summary(report, "Changed")

@@ -10,7 +10,7 @@ from .backends.base import Backend, ChangeSet
 from .config import Config
 from .demo import demo_tabs
 from .errors import ConfigError, WorkbookError
-from .steps import CLOSING_STEPS, CORE_STEPS
+from .steps import AFTER_MAIL_STEPS, CLOSING_STEPS, CORE_STEPS
 from .sync import Phase, Step, SyncReport, run_sync
 
 
@@ -27,8 +27,21 @@ def make_backend(config: Config) -> Backend:
 
 
 def build_steps(config: Config) -> list[Step]:
-    """The sync's steps in order (see ARCHITECTURE: one flow)."""
-    return [*CORE_STEPS, *CLOSING_STEPS]
+    """The sync's steps in order (see ARCHITECTURE: one flow): rules and states first,
+    then the numbers, then emails (which read all of it), then Check and Problems, which
+    gather every problem the others found."""
+    from .mail.step import build_mail_step
+    from .metrics import kpi_step, load_step, stock_step
+
+    return [
+        *CORE_STEPS,
+        stock_step,
+        load_step,
+        build_mail_step(config),
+        *AFTER_MAIL_STEPS,
+        kpi_step,
+        *CLOSING_STEPS,
+    ]
 
 
 def sync_once(

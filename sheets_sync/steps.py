@@ -186,7 +186,6 @@ def orders_step(ctx: SyncContext) -> None:
                 if to_text(ctx.machine("Approvals", a.approval_id, "State")) == "Approved"}
     progress = by_order(w.progress)
     routes = {route: w.steps(route) for route in {o.route for o in w.orders}}
-    launches_of = by_order(w.launches)
     for o in w.orders:
         steps = routes[o.route]
         mine = progress.get(o.ref.strip().casefold(), [])
@@ -199,14 +198,20 @@ def orders_step(ctx: SyncContext) -> None:
         out.set("Orders", o.ref, "Slack (days)", status.slack_days)
         out.set("Orders", o.ref, "Risk", status.risk or None)
         out.set("Orders", o.ref, "Approval", approval_state(ctx, o.ref) or None)
-        launches = [f"{la.launch_id}: {to_text(ctx.machine('Launches', la.launch_id, 'State'))}"
-                    for la in launches_of.get(o.ref.strip().casefold(), [])]
-        out.set("Orders", o.ref, "Launch", "; ".join(launches) or None)
         y = yields.get(o.ref.casefold())
         out.set("Orders", o.ref, "Loss %", None if y is None else _r(y.loss_pct, 2))
 
 
 _PLACE = re.compile(r"^[A-Z][\w ]* row \d+ \([^)]*\), ")
+
+
+def order_launches_step(ctx: SyncContext) -> None:
+    """Orders ⚙ Launch: the state of each of the order's launches (after emails went out)."""
+    launches_of = by_order(ctx.workshop.launches)
+    for o in ctx.workshop.orders:
+        launches = [f"{la.launch_id}: {to_text(ctx.machine('Launches', la.launch_id, 'State'))}"
+                    for la in launches_of.get(o.ref.strip().casefold(), [])]
+        ctx.outputs.set("Orders", o.ref, "Launch", "; ".join(launches) or None)
 
 
 def check_step(ctx: SyncContext) -> None:
@@ -249,6 +254,8 @@ def _first_seen(ctx: SyncContext) -> dict[tuple[str, str, str, str], CellValue]:
 
 
 CORE_STEPS = (validation_step, launches_step, approvals_step, yields_step, orders_step)
+# after emails: a notice sent in this sync moves its launch to Sent in this same write
+AFTER_MAIL_STEPS = (launches_step, order_launches_step)
 CLOSING_STEPS = (check_step, problems_step)
 
 
