@@ -121,7 +121,7 @@ class GoogleBackend:
 
     def _metadata(self, fields: str, grid: bool) -> dict[str, Any]:
         params: dict[str, Any] = {"includeGridData": "true" if grid else "false",
-                                  "fields": fields}
+                                  "fields": fields, "prettyPrint": "false"}
         return dict(self._call("reading the spreadsheet",
                                lambda: self.http.fetch_sheet_metadata(self.key, params=params)))
 
@@ -222,7 +222,7 @@ class GoogleBackend:
     def _values(self, ranges: list[str]) -> list[list[list[Any]]]:
         params: dict[str, Any] = {"valueRenderOption": "UNFORMATTED_VALUE",
                                   "dateTimeRenderOption": "SERIAL_NUMBER",
-                                  "majorDimension": "ROWS"}
+                                  "majorDimension": "ROWS", "prettyPrint": "false"}
         answer = self._call("re-reading the key columns",
                             lambda: self.http.values_batch_get(self.key, ranges, dict(params)))
         return [list(vr.get("values", [])) for vr in answer.get("valueRanges", [])]

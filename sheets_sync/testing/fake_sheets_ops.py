@@ -258,9 +258,17 @@ def _delete_sheet(fake: FakeSheets, body: Json) -> Json:
 def _update_sheet_properties(fake: FakeSheets, body: Json) -> Json:
     props = body.get("properties", {})
     sheet = _sheet_by_id(fake, props.get("sheetId"))
-    fields = body.get("fields", "")
+    fields = body.get("fields", "").replace("/", ".")
+    grid = props.get("gridProperties", {})
     if "gridProperties.frozenRowCount" in fields or fields == "*":
-        sheet.frozen_rows = int(props.get("gridProperties", {}).get("frozenRowCount", 0))
+        sheet.frozen_rows = int(grid.get("frozenRowCount", 0))
+    if "gridProperties.rowCount" in fields:  # shrinking drops the rows below
+        sheet.row_count = int(grid.get("rowCount", sheet.row_count))
+        del sheet.rows[sheet.row_count :]
+    if "gridProperties.columnCount" in fields:
+        sheet.column_count = int(grid.get("columnCount", sheet.column_count))
+        for row in sheet.rows:
+            del row[sheet.column_count :]
     if "tabColor" in fields:
         sheet.tab_color = props.get("tabColor")
     if "title" in fields:
