@@ -43,7 +43,7 @@ def create_app(
     from datetime import UTC
 
     from flask import Flask, Response, request
-    from werkzeug.exceptions import HTTPException
+    from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
     from sheets_sync.config import load_config
 
@@ -72,6 +72,13 @@ def create_app(
 
     app.register_blueprint(approvals.bp)
     app.register_blueprint(partners.bp)
+
+    @app.before_request
+    def limit_size() -> None:
+        # refuse an oversized body before any of it is parsed (or spooled to disk)
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if request.content_length is not None and request.content_length > limit:
+            raise RequestEntityTooLarge()
 
     @app.before_request
     def limit_rate() -> None:

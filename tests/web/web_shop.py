@@ -1,19 +1,16 @@
-"""A small workshop for the web tests: two orders, two approvals, two launches (one
+"""Helpers of the web tests. A small workshop: two orders, two approvals, two launches (one
 blocked: its order has no CAD file), a journal in a temporary folder, a signer and an app
 whose clock the tests move by hand."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from PIL import Image
 
 from sheets_sync.backends.memory import MemoryBackend
@@ -24,7 +21,6 @@ from sheets_sync.journal import Journal
 from sheets_sync.portal import flush_step, publish_step
 from sheets_sync.steps import CLOSING_STEPS, CORE_STEPS
 from sheets_sync.sync import SyncReport, run_sync
-from web import create_app
 from web.links import LinkSigner
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -41,15 +37,15 @@ class Clock:
         return self.now
 
     def advance(self, **kw: float) -> None:
-        self.now += timedelta(**kw)
+        """Move on by elapsed time (across a DST change too)."""
+        self.now = (self.now.astimezone(UTC) + timedelta(**kw)).astimezone(PARIS)
 
 
 def _row(tab: str, **values: CellValue) -> list[CellValue]:
     spec = next(t for t in HUMAN_TABS if t.name == tab)
     names = [c.name for c in spec.columns] + [machine_header(m) for m in spec.machine_columns]
     by_key = {
-        n.replace("⚙ ", "").replace(" ", "_").replace("(", "").replace(")", "").lower(): n
-        for n in names
+        n.replace("⚙ ", "").replace(" ", "_").replace("(", "").replace(")", "").lower(): n for n in names
     }
     out: dict[str, CellValue] = {by_key[k]: v for k, v in values.items()}
     return [out.get(n) for n in names]
@@ -67,48 +63,121 @@ def workbook() -> dict[str, list[list[CellValue]]]:
     return {
         "Orders": [
             _header("Orders"),
-            _row("Orders", order_ref="JW-1001", client="C-001", piece_type="Ring",
-                 description="Solitaire engagement ring, six-prong", alloy="18KY", size="52",
-                 quantity=1, target_weight_g=4.2, route="Casting",
-                 center_stone="Round brilliant 1.02 ct G VS1",
-                 cad_file="https://drive.google.com/file/d/1cadJW1001/view",
-                 cad_render=RENDER, partner="P-MFG", promised_date=date(2026, 4, 30)),
-            _row("Orders", order_ref="JW-1002", client="C-002", piece_type="Pendant",
-                 description="Bezel-set pendant", alloy="14KY", size="45 cm", quantity=1,
-                 target_weight_g=3.1, route="Casting", partner="P-SET",
-                 promised_date=date(2026, 5, 15)),
+            _row(
+                "Orders",
+                order_ref="JW-1001",
+                client="C-001",
+                piece_type="Ring",
+                description="Solitaire engagement ring, six-prong",
+                alloy="18KY",
+                size="52",
+                quantity=1,
+                target_weight_g=4.2,
+                route="Casting",
+                center_stone="Round brilliant 1.02 ct G VS1",
+                cad_file="https://drive.google.com/file/d/1cadJW1001/view",
+                cad_render=RENDER,
+                partner="P-MFG",
+                promised_date=date(2026, 4, 30),
+            ),
+            _row(
+                "Orders",
+                order_ref="JW-1002",
+                client="C-002",
+                piece_type="Pendant",
+                description="Bezel-set pendant",
+                alloy="14KY",
+                size="45 cm",
+                quantity=1,
+                target_weight_g=3.1,
+                route="Casting",
+                partner="P-SET",
+                promised_date=date(2026, 5, 15),
+            ),
         ],
         "Progress": [_header("Progress")],
-        "Workflow": [_header("Workflow"),
-                     ["Casting", 1, "CAD", 2, "CAD", "no", "no", "yes"],
-                     ["Casting", 2, "Manufacture", 5, "Goldsmith", "no", "no", "no"]],
-        "Alloys": [_header("Alloys"), ["18KY", "18K yellow gold", "Au", 750, 15.5, 3],
-                   ["14KY", "14K yellow gold", "Au", 585, 13.07, 4]],
-        "Partners": [_header("Partners"),
-                     ["P-MFG", "Atelier Dupont", "Manufacturer", "Marc Dupont",
-                      "atelier@dupont.example", "+33 1 40 00 00 03", 24, 48, "yes"],
-                     ["P-SET", "Rossi Setting Studio", "Setter", "Giulia Rossi",
-                      "giulia@rossi.example", "", 12, 36, "yes"]],
-        "Clients": [_header("Clients"),
-                    ["C-001", "Claire Moreau", "claire@client.example", "", "", ""],
-                    ["C-002", "James Whitfield", "james@client.example", "", "", ""]],
+        "Workflow": [
+            _header("Workflow"),
+            ["Casting", 1, "CAD", 2, "CAD", "no", "no", "yes"],
+            ["Casting", 2, "Manufacture", 5, "Goldsmith", "no", "no", "no"],
+        ],
+        "Alloys": [
+            _header("Alloys"),
+            ["18KY", "18K yellow gold", "Au", 750, 15.5, 3],
+            ["14KY", "14K yellow gold", "Au", 585, 13.07, 4],
+        ],
+        "Partners": [
+            _header("Partners"),
+            [
+                "P-MFG",
+                "Atelier Dupont",
+                "Manufacturer",
+                "Marc Dupont",
+                "atelier@dupont.example",
+                "+33 1 40 00 00 03",
+                24,
+                48,
+                "yes",
+            ],
+            [
+                "P-SET",
+                "Rossi Setting Studio",
+                "Setter",
+                "Giulia Rossi",
+                "giulia@rossi.example",
+                "",
+                12,
+                36,
+                "yes",
+            ],
+        ],
+        "Clients": [
+            _header("Clients"),
+            ["C-001", "Claire Moreau", "claire@client.example", "", "", ""],
+            ["C-002", "James Whitfield", "james@client.example", "", "", ""],
+        ],
         "Launches": [
             _header("Launches"),
-            _row("Launches", launch_id="L-1", order_ref="JW-1001", partner="P-MFG",
-                 task="Manufacture", launch_date=date(2026, 3, 9), due_date=date(2026, 3, 20),
-                 instructions="Keep the sprue on the back of the shank.",
-                 stones_provided="Round brilliant 1.02 ct in parcel 17",
-                 sent_at=datetime(2026, 3, 9, 14, 0)),
-            _row("Launches", launch_id="L-2", order_ref="JW-1002", partner="P-SET",
-                 task="Stone setting", launch_date=date(2026, 3, 10),
-                 due_date=date(2026, 3, 17)),
+            _row(
+                "Launches",
+                launch_id="L-1",
+                order_ref="JW-1001",
+                partner="P-MFG",
+                task="Manufacture",
+                launch_date=date(2026, 3, 9),
+                due_date=date(2026, 3, 20),
+                instructions="Keep the sprue on the back of the shank.",
+                stones_provided="Round brilliant 1.02 ct in parcel 17",
+                sent_at=datetime(2026, 3, 9, 14, 0),
+            ),
+            _row(
+                "Launches",
+                launch_id="L-2",
+                order_ref="JW-1002",
+                partner="P-SET",
+                task="Stone setting",
+                launch_date=date(2026, 3, 10),
+                due_date=date(2026, 3, 17),
+            ),
         ],
         "Approvals": [
             _header("Approvals"),
-            _row("Approvals", approval_id="AP-1", order_ref="JW-1001", item="CAD render",
-                 image=RENDER, requested=date(2026, 3, 9)),
-            _row("Approvals", approval_id="AP-2", order_ref="JW-1002", item="CAD render",
-                 image="https://example.com/renders/jw1002.png", requested=date(2026, 3, 9)),
+            _row(
+                "Approvals",
+                approval_id="AP-1",
+                order_ref="JW-1001",
+                item="CAD render",
+                image=RENDER,
+                requested=date(2026, 3, 9),
+            ),
+            _row(
+                "Approvals",
+                approval_id="AP-2",
+                order_ref="JW-1002",
+                item="CAD render",
+                image="https://example.com/renders/jw1002.png",
+                requested=date(2026, 3, 9),
+            ),
         ],
         "Activity": [list(ACTIVITY.headers)],
     }
@@ -124,8 +193,12 @@ def make_config(tmp: Path, **web: object) -> Config:
         **web,
     }
     return Config(
-        workshop=WorkshopConfig(name="Atelier Lumen", contact_name="Sam Lefèvre",
-                                contact_email="sam@lumen.example", contact_phone="+33 1 23 45 67 89"),
+        workshop=WorkshopConfig(
+            name="Atelier Lumen",
+            contact_name="Sam Lefèvre",
+            contact_email="sam@lumen.example",
+            contact_phone="+33 1 23 45 67 89",
+        ),
         web=replace(WebConfig(), **settings),  # type: ignore[arg-type]
     )
 
@@ -160,31 +233,12 @@ class Shop:
         """The path of the link in a row's ⚙ Link cell (e.g. /a/<token>)."""
         url = str(self.cell(tab, key, "⚙ Link"))
         assert url.startswith(BASE)
-        return url[len(BASE):]
+        return url[len(BASE) :]
 
     def rows(self, tab: str) -> list[dict[str, CellValue]]:
         grid = self.backend.grid(tab)
         header = [str(h) for h in grid[0]]
         return [dict(zip(header, r, strict=False)) for r in grid[1:] if any(c not in (None, "") for c in r)]
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> Iterator[Shop]:
-    config = make_config(tmp_path)
-    clock = Clock(START)
-    journal = Journal(config.web.journal_path)
-    signer = LinkSigner([SECRET], config.web.link_days, BASE, clock)
-    app = create_app(config, journal, signer, now=clock)
-    app.testing = True
-    s = Shop(config, MemoryBackend(workbook()), journal, signer, clock, app)
-    s.sync()
-    yield s
-    journal.close()
-
-
-@pytest.fixture
-def client(shop: Shop) -> FlaskClient:
-    return shop.app.test_client()
 
 
 def photo(kind: str = "JPEG", size: tuple[int, int] = (40, 30)) -> bytes:
