@@ -34,9 +34,7 @@ def _child(kind: str, path: str) -> dict[str, object]:
         from python_calamine import CalamineWorkbook
 
         wb = CalamineWorkbook.from_path(path)
-        info["cells"] = sum(
-            len(r) for n in wb.sheet_names for r in wb.get_sheet_by_name(n).to_python()
-        )
+        info["cells"] = sum(len(r) for n in wb.sheet_names for r in wb.get_sheet_by_name(n).to_python())
     elif kind == "openpyxl-readonly":
         import openpyxl
 

@@ -125,7 +125,9 @@ def run(ctx: click.Context, dry_run: bool, quiet: bool) -> None:
     created = pipeline.ensure_default_workbook(config, _now(config).date())
     if created:
         click.echo(f"No workbook yet: wrote the demo workbook {created}.")
-    report = pipeline.sync_once(config, _now(config), dry_run=dry_run, phase=_Phases(not quiet and sys.stderr.isatty()))
+    report = pipeline.sync_once(
+        config, _now(config), dry_run=dry_run, phase=_Phases(not quiet and sys.stderr.isatty())
+    )
     _summary(report, "Would change" if dry_run else "Changed")
     if dry_run:
         for line in pipeline.describe_changes(report.changes, limit=40):
@@ -165,8 +167,9 @@ def watch(ctx: click.Context) -> None:
     from .watch import watch as run_watch
 
     config = _config(ctx)
+    where = config.workbook.path if config.workbook.backend == "xlsx" else config.workbook.spreadsheet
     click.echo(
-        f"Watching {config.workbook.path if config.workbook.backend == 'xlsx' else config.workbook.spreadsheet}: "
+        f"Watching {where}: "
         f"a sync every {config.watch.sync_minutes} min, digest at {config.mail.digest_time:%H:%M} "
         f"({config.workshop.timezone}). Ctrl-C stops."
     )
@@ -185,3 +188,12 @@ def digest(ctx: click.Context) -> None:
     report = send_digest(config)
     if isinstance(report, SyncReport):
         _summary(report, "Changed")
+
+
+@main.command()
+@click.pass_context
+@clear_errors
+def doctor(ctx: click.Context) -> None:
+    """Check the connection to the workbook and say in words what is wrong."""
+    for line in pipeline.doctor(_config(ctx)):
+        click.echo(f"ok  {line}")

@@ -144,7 +144,7 @@ def _coerce(section: str, name: str, target: Any, value: Any) -> Any:
         try:
             return time.fromisoformat(str(value))
         except ValueError:
-            raise ConfigError(f"{where} must be a time like \"08:00\", not {value!r}") from None
+            raise ConfigError(f'{where} must be a time like "08:00", not {value!r}') from None
     if isinstance(target, tuple):
         if not isinstance(value, list):
             raise ConfigError(f"{where} must be a list, not {value!r}")
@@ -224,20 +224,20 @@ def load_config(path: Path | None = None) -> Config:
 def validate(config: Config) -> None:
     if config.workbook.backend not in ("xlsx", "google"):
         raise ConfigError(
-            f"config [workbook] backend must be \"xlsx\" or \"google\", not {config.workbook.backend!r}"
+            f'config [workbook] backend must be "xlsx" or "google", not {config.workbook.backend!r}'
         )
     try:
         ZoneInfo(config.workshop.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
             f"config [workshop] timezone {config.workshop.timezone!r} is not a known time zone "
-            "(e.g. \"Europe/Paris\")"
+            '(e.g. "Europe/Paris")'
         ) from None
     if not config.workshop.workdays or any(d not in range(7) for d in config.workshop.workdays):
         raise ConfigError("config [workshop] workdays must list days 0 (Monday) to 6 (Sunday)")
     if config.mail.transport not in ("outbox", "smtp"):
         raise ConfigError(
-            f"config [mail] transport must be \"outbox\" or \"smtp\", not {config.mail.transport!r}"
+            f'config [mail] transport must be "outbox" or "smtp", not {config.mail.transport!r}'
         )
 
 

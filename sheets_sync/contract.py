@@ -79,7 +79,7 @@ def is_machine_header(header: object) -> bool:
     return normalize(header).startswith(GEAR)
 
 
-T, N, I, P, D, DT, L, B = (
+T, N, INT, P, D, DT, L, B = (
     Kind.TEXT,
     Kind.NUMBER,
     Kind.INTEGER,
@@ -130,7 +130,7 @@ ORDERS = Tab(
         Column("Description", T),
         _ref("Alloy", "Alloys", required=True),
         Column("Size", T),
-        Column("Quantity", I, default=1),
+        Column("Quantity", INT, default=1),
         Column("Target Weight (g)", N),
         Column("Wax Weight (g)", N),
         _choice("Route", ROUTES, required=True),
@@ -142,7 +142,7 @@ ORDERS = Tab(
         _ref("Partner", "Partners"),
         Column("Artisan", T),
         Column("Promised Date", D, required=True),
-        Column("Client Delay (days)", I, default=0),
+        Column("Client Delay (days)", INT, default=0),
         Column("Delivered Date", D),
         Column("Notes", T),
     ),
@@ -178,7 +178,7 @@ WORKFLOW = Tab(
     "Workflow",
     (
         _choice("Route", ROUTES, required=True),
-        Column("Step", I, required=True),
+        Column("Step", INT, required=True),
         Column("Stage", T, required=True),
         Column("Days", N, required=True),
         Column("Skill", T),
@@ -329,9 +329,7 @@ HUMAN_TABS: tuple[Tab, ...] = (
     HOLIDAYS,
 )
 
-PROBLEMS = MachineTab(
-    "Problems", ("Tab", "Key", "Column", "Severity", "Message", "First Seen")
-)
+PROBLEMS = MachineTab("Problems", ("Tab", "Key", "Column", "Severity", "Message", "First Seen"))
 YIELDS = MachineTab(
     "Yields",
     (
@@ -369,13 +367,9 @@ METAL_STOCK = MachineTab(
         "Flag",
     ),
 )
-LOAD = MachineTab(
-    "Load", ("Week", "Week Of", "Skill", "Planned Hours", "Capacity Hours", "Load %")
-)
+LOAD = MachineTab("Load", ("Week", "Week Of", "Skill", "Planned Hours", "Capacity Hours", "Load %"))
 KPIS = MachineTab("KPIs", ("Month", "KPI", "Breakdown", "Value", "Basis", "Target", "Met"))
-ACTIVITY = MachineTab(
-    "Activity", ("Time", "Kind", "Ref", "Actor", "Detail", "ID"), append_only=True
-)
+ACTIVITY = MachineTab("Activity", ("Time", "Kind", "Ref", "Actor", "Detail", "ID"), append_only=True)
 
 MACHINE_TABS: tuple[MachineTab, ...] = (PROBLEMS, YIELDS, METAL_STOCK, LOAD, KPIS, ACTIVITY)
 

@@ -41,13 +41,75 @@ WORKFLOW: Grid = [
     ["Fabrication", 5, "Quality control", 1, "QC", "no", "yes", "no"],
 ]
 
+SPECIFIC_GRAVITY: dict[str, float] = {str(a[0]): float(a[4]) for a in ALLOYS}  # type: ignore[arg-type]
+
 PARTNERS: Grid = [
-    ["P-CAST", "Fonderie Lumière", "Casting", "Hélène Roux", "casting@lumiere.example", "+33 1 40 00 00 01", 24, 48, "yes"],
-    ["P-CAST2", "CastWorks Antwerp", "Casting", "Pieter Claes", "orders@castworks.example", "+32 3 000 00 02", 24, 48, "yes"],
-    ["P-MFG", "Atelier Dupont", "Manufacturer", "Marc Dupont", "atelier@dupont.example", "+33 1 40 00 00 03", 24, 48, "yes"],
-    ["P-SET", "Rossi Setting Studio", "Setter", "Giulia Rossi", "giulia@rossi-setting.example", "+39 02 0000 004", 12, 36, "yes"],
-    ["P-POL", "Polissage Martin", "Polisher", "Luc Martin", "luc@polissage.example", "+33 1 40 00 00 05", 24, 48, "yes"],
-    ["P-ENG", "Gravure Blanc", "Engraver", "Anne Blanc", "anne@gravure-blanc.example", "+33 1 40 00 00 06", 48, 72, "yes"],
+    [
+        "P-CAST",
+        "Fonderie Lumière",
+        "Casting",
+        "Hélène Roux",
+        "casting@lumiere.example",
+        "+33 1 40 00 00 01",
+        24,
+        48,
+        "yes",
+    ],
+    [
+        "P-CAST2",
+        "CastWorks Antwerp",
+        "Casting",
+        "Pieter Claes",
+        "orders@castworks.example",
+        "+32 3 000 00 02",
+        24,
+        48,
+        "yes",
+    ],
+    [
+        "P-MFG",
+        "Atelier Dupont",
+        "Manufacturer",
+        "Marc Dupont",
+        "atelier@dupont.example",
+        "+33 1 40 00 00 03",
+        24,
+        48,
+        "yes",
+    ],
+    [
+        "P-SET",
+        "Rossi Setting Studio",
+        "Setter",
+        "Giulia Rossi",
+        "giulia@rossi-setting.example",
+        "+39 02 0000 004",
+        12,
+        36,
+        "yes",
+    ],
+    [
+        "P-POL",
+        "Polissage Martin",
+        "Polisher",
+        "Luc Martin",
+        "luc@polissage.example",
+        "+33 1 40 00 00 05",
+        24,
+        48,
+        "yes",
+    ],
+    [
+        "P-ENG",
+        "Gravure Blanc",
+        "Engraver",
+        "Anne Blanc",
+        "anne@gravure-blanc.example",
+        "+33 1 40 00 00 06",
+        48,
+        72,
+        "yes",
+    ],
 ]
 
 CLIENTS: Grid = [
@@ -98,7 +160,7 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
     metal: Grid = []
     launches: Grid = []
     approvals: Grid = []
-    alloy_codes = [a[0] for a in ALLOYS if a[0] != "925"]
+    alloy_codes = [str(a[0]) for a in ALLOYS if a[0] != "925"]
     casting_stages = [r[2] for r in WORKFLOW if r[0] == "Casting"]
     fab_stages = [r[2] for r in WORKFLOW if r[0] == "Fabrication"]
     for i in range(30):
@@ -115,21 +177,42 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
             done_count = len(stages)
             delivered = _workday(promised + timedelta(days=(2 if i == 1 else -1)), back=True)
         wax = round(rng.uniform(1.2, 4.5), 2) if route == "Casting" else None
-        sg = next(a[4] for a in ALLOYS if a[0] == alloy)
-        target = round((wax or rng.uniform(2, 5)) * float(sg) * 0.92, 1)
+        sg = SPECIFIC_GRAVITY[alloy]
+        target = round((wax or rng.uniform(2, 5)) * sg * 0.92, 1)
         cad = f"https://drive.google.com/file/d/1cad{ref.replace('-', '')}/view"
         render = f"https://drive.google.com/file/d/1rnd{ref.replace('-', '')}/view"
         size = "52" if piece in ("Ring", "Band", "Signet") else ("45 cm" if piece == "Pendant" else "")
         partner = "P-CAST" if route == "Casting" else "P-MFG"
         delay = 3 if i in (7, 21) else 0
         orders.append(
-            [ref, client, piece, desc, alloy, size, 1, target, wax, route, center or None,
-             side or None, None, cad, render, partner, ["Sam", "Noor", "Ana"][i % 3],
-             promised, delay, delivered, None, None]
+            [
+                ref,
+                client,
+                piece,
+                desc,
+                alloy,
+                size,
+                1,
+                target,
+                wax,
+                route,
+                center or None,
+                side or None,
+                None,
+                cad,
+                render,
+                partner,
+                ["Sam", "Noor", "Ana"][i % 3],
+                promised,
+                delay,
+                delivered,
+                None,
+                None,
+            ]
         )
         start = promised - timedelta(days=24)
         day = start
-        for s, stage in enumerate(stages[:done_count + (1 if done_count < len(stages) else 0)]):
+        for s, stage in enumerate(stages[: done_count + (1 if done_count < len(stages) else 0)]):
             day = _workday(day + timedelta(days=2))
             if day > t:
                 day = _workday(t, back=True)
@@ -143,10 +226,12 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
                 if any(r[2] == stage and r[6] == "yes" for r in WORKFLOW if r[0] == route):
                     progress.append([ref, stage, "Verified", day, "Noor", None, None])
                 if reworked:
-                    progress.append([ref, stage, "Rework", day - timedelta(days=1), "Noor", None, "Scratch on shank"])
+                    progress.append(
+                        [ref, stage, "Rework", day - timedelta(days=1), "Noor", None, "Scratch on shank"]
+                    )
                     progress.append([ref, stage, "Done", day, "Sam", photo, "Re-polished"])
         if route == "Casting" and done_count >= 3:
-            issued = round(wax * float(sg) * 1.1 + 2, 2)  # type: ignore[operator]
+            issued = round((wax or 0.0) * sg * 1.1 + 2, 2)
             loss_pct = 0.07 if i == 6 else rng.uniform(0.008, 0.025)
             finished = round(target, 2)
             scrap = round(issued - finished - issued * loss_pct, 2)
@@ -155,8 +240,32 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
             origin = "Recycled" if i % 3 else "Mined"
             metal += [
                 [cast_day, "Issue", alloy, issued, ref, method, None, origin, "P-CAST", "Sam", None],
-                [cast_day + timedelta(days=2), "Return", alloy, finished, ref, method, None, None, "P-CAST", "Sam", None],
-                [cast_day + timedelta(days=2), "Scrap", alloy, scrap, ref, method, "Sprue", None, "P-CAST", "Sam", None],
+                [
+                    cast_day + timedelta(days=2),
+                    "Return",
+                    alloy,
+                    finished,
+                    ref,
+                    method,
+                    None,
+                    None,
+                    "P-CAST",
+                    "Sam",
+                    None,
+                ],
+                [
+                    cast_day + timedelta(days=2),
+                    "Scrap",
+                    alloy,
+                    scrap,
+                    ref,
+                    method,
+                    "Sprue",
+                    None,
+                    "P-CAST",
+                    "Sam",
+                    None,
+                ],
             ]
         requested = _workday(start - timedelta(days=3), back=True)
         if i >= 27 or i == 21:  # JW-2322 went on to wax without the client's approval
@@ -165,13 +274,23 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
         else:  # answered earlier through the client's link
             answered = datetime.combine(requested + timedelta(days=1), time(10, 30))
             who = next(c[1] for c in CLIENTS if c[0] == client)
-            approvals.append([f"AP-{i + 1:03d}", ref, "CAD render", render, requested, "Approved", answered, who])
+            approvals.append(
+                [f"AP-{i + 1:03d}", ref, "CAD render", render, requested, "Approved", answered, who]
+            )
         if 8 <= i < 20:
             task = {"Casting": "Casting", "Fabrication": "Manufacture"}[route]
             launch_day = _workday(t - timedelta(days=(20 - i) // 3))
             launches.append(
-                [f"L-{i + 1:03d}", ref, partner, task, launch_day, _workday(launch_day + timedelta(days=7)),
-                 "Keep sprue on the back of the shank.", center or None]
+                [
+                    f"L-{i + 1:03d}",
+                    ref,
+                    partner,
+                    task,
+                    launch_day,
+                    _workday(launch_day + timedelta(days=7)),
+                    "Keep sprue on the back of the shank.",
+                    center or None,
+                ]
             )
     # deliberate mistakes
     orders[11][4] = "19KY"  # unknown alloy
@@ -179,18 +298,129 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
     orders[14][13] = None  # CAD file missing: its launch is blocked
     orders.append(list(orders[3]))  # duplicated reference
     orders[-1][3] = "Duplicate line typed by mistake"
-    progress.append([orders[25][0], "Stone setting", "Started", _workday(t, back=True), "Ana", None, "Started early"])
-    metal.append([_workday(t - timedelta(days=3), back=True), "Scrap", "14KY", -1.5, "JW-2320", None, "Filings", None, None, "Ana", "typo"])
-    purchases = [
-        [_workday(t - timedelta(days=60)), "Purchase", "18KY", 250.0, "Stock", None, None, "Recycled", "Bullion Co", "Sam", None],
-        [_workday(t - timedelta(days=60)), "Purchase", "14KY", 200.0, "Stock", None, None, "Mined", "Bullion Co", "Sam", None],
-        [_workday(t - timedelta(days=60)), "Purchase", "18KW", 150.0, "Stock", None, None, "Recycled", "Bullion Co", "Sam", None],
-        [_workday(t - timedelta(days=60)), "Purchase", "PT950", 100.0, "Stock", None, None, "Mined", "Bullion Co", "Sam", None],
-        [_workday(t - timedelta(days=60)), "Purchase", "22KY", 80.0, "Stock", None, None, "Recycled", "Bullion Co", "Sam", None],
-        [_workday(t - timedelta(days=10)), "Refine Out", "14KY", 12.4, "Sweeps Q3", None, "Sweeps", None, "Refinery Ouest", "Sam", None],
-        [_workday(t - timedelta(days=2), back=True), "Count", "18KY", 190.0, "Safe", None, None, None, None, "Noor", "Monthly count"],
+    progress.append(
+        [orders[25][0], "Stone setting", "Started", _workday(t, back=True), "Ana", None, "Started early"]
+    )
+    metal.append(
+        [
+            _workday(t - timedelta(days=3), back=True),
+            "Scrap",
+            "14KY",
+            -1.5,
+            "JW-2320",
+            None,
+            "Filings",
+            None,
+            None,
+            "Ana",
+            "typo",
+        ]
+    )
+    purchases: Grid = [
+        [
+            _workday(t - timedelta(days=60)),
+            "Purchase",
+            "18KY",
+            250.0,
+            "Stock",
+            None,
+            None,
+            "Recycled",
+            "Bullion Co",
+            "Sam",
+            None,
+        ],
+        [
+            _workday(t - timedelta(days=60)),
+            "Purchase",
+            "14KY",
+            200.0,
+            "Stock",
+            None,
+            None,
+            "Mined",
+            "Bullion Co",
+            "Sam",
+            None,
+        ],
+        [
+            _workday(t - timedelta(days=60)),
+            "Purchase",
+            "18KW",
+            150.0,
+            "Stock",
+            None,
+            None,
+            "Recycled",
+            "Bullion Co",
+            "Sam",
+            None,
+        ],
+        [
+            _workday(t - timedelta(days=60)),
+            "Purchase",
+            "PT950",
+            100.0,
+            "Stock",
+            None,
+            None,
+            "Mined",
+            "Bullion Co",
+            "Sam",
+            None,
+        ],
+        [
+            _workday(t - timedelta(days=60)),
+            "Purchase",
+            "22KY",
+            80.0,
+            "Stock",
+            None,
+            None,
+            "Recycled",
+            "Bullion Co",
+            "Sam",
+            None,
+        ],
+        [
+            _workday(t - timedelta(days=10)),
+            "Refine Out",
+            "14KY",
+            12.4,
+            "Sweeps Q3",
+            None,
+            "Sweeps",
+            None,
+            "Refinery Ouest",
+            "Sam",
+            None,
+        ],
+        [
+            _workday(t - timedelta(days=2), back=True),
+            "Count",
+            "18KY",
+            190.0,
+            "Safe",
+            None,
+            None,
+            None,
+            None,
+            "Noor",
+            "Monthly count",
+        ],
     ]
-    launches.append(["L-031", orders[14][0], "P-SET", "Stone setting", _workday(t), _workday(t + timedelta(days=5)), None, None])
+    launches.append(
+        [
+            "L-031",
+            orders[14][0],
+            "P-SET",
+            "Stone setting",
+            _workday(t),
+            _workday(t + timedelta(days=5)),
+            None,
+            None,
+        ]
+    )
     holidays: Grid = []
     for y in (t.year - 1, t.year, t.year + 1):
         holidays += [
@@ -260,17 +490,45 @@ def synthetic_tabs(
         alloy = ALLOYS[i % 5][0]
         promised = _workday(today + timedelta(days=rng.randint(-30, 60)))
         order_rows.append(
-            [f"B-{i:05d}", CLIENTS[i % len(CLIENTS)][0], "Ring", "Batch ring", alloy, "52", 1,
-             5.5, 0.4, "Casting", None, None, None, f"https://cad.example/B-{i:05d}.stl",
-             f"https://cad.example/B-{i:05d}.png", "P-CAST", "Sam", promised, 0, None, None, None]
+            [
+                f"B-{i:05d}",
+                CLIENTS[i % len(CLIENTS)][0],
+                "Ring",
+                "Batch ring",
+                alloy,
+                "52",
+                1,
+                5.5,
+                0.4,
+                "Casting",
+                None,
+                None,
+                None,
+                f"https://cad.example/B-{i:05d}.stl",
+                f"https://cad.example/B-{i:05d}.png",
+                "P-CAST",
+                "Sam",
+                promised,
+                0,
+                None,
+                None,
+                None,
+            ]
         )
     progress_rows: Grid = []
     for j in range(progress):
         i = j % orders
         stage = casting_stages[(j // orders) % len(casting_stages)]
         progress_rows.append(
-            [f"B-{i:05d}", stage, "Done", today - timedelta(days=rng.randint(1, 20)), "Sam",
-             f"https://photos.example/{i}/{j}.jpg", None]
+            [
+                f"B-{i:05d}",
+                stage,
+                "Done",
+                today - timedelta(days=rng.randint(1, 20)),
+                "Sam",
+                f"https://photos.example/{i}/{j}.jpg",
+                None,
+            ]
         )
     metal_rows: Grid = []
     for j in range(metal):
@@ -278,9 +536,19 @@ def synthetic_tabs(
         kind = ("Issue", "Return", "Scrap", "Purchase")[j % 4]
         grams = {"Issue": 7.2, "Return": 5.5, "Scrap": 1.5, "Purchase": 100.0}[kind]
         metal_rows.append(
-            [today - timedelta(days=rng.randint(1, 90)), kind, ALLOYS[i % 5][0], grams,
-             f"B-{i:05d}", "Vacuum", "Sprue" if kind == "Scrap" else None, "Recycled",
-             "P-CAST", "Sam", None]
+            [
+                today - timedelta(days=rng.randint(1, 90)),
+                kind,
+                ALLOYS[i % 5][0],
+                grams,
+                f"B-{i:05d}",
+                "Vacuum",
+                "Sprue" if kind == "Scrap" else None,
+                "Recycled",
+                "P-CAST",
+                "Sam",
+                None,
+            ]
         )
     base["Orders"] = [base["Orders"][0], *order_rows]
     base["Progress"] = [base["Progress"][0], *progress_rows]

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .backends.base import AppendRow, ChangeSet, GridCell, KeyedCell, NewColumn, NewTab
-from .cells import CellValue, to_text
+from .cells import CellValue
 from .contract import ACTIVITY, human_tab, machine_header, machine_tab
 from .outputs import SyncContext, key_positions
 from .workbook import Snapshot
@@ -80,9 +80,7 @@ def _machine_cells(snap: Snapshot, ctx: SyncContext, zone: ZoneInfo, changes: Ch
             else:
                 current = table.value(pos, header)
             if not same(current, value, zone):
-                changes.cells.append(
-                    KeyedCell(table.name, spec.key.name, key, header, local(value, zone))
-                )
+                changes.cells.append(KeyedCell(table.name, spec.key.name, key, header, local(value, zone)))
 
 
 def _machine_tab(
@@ -94,7 +92,7 @@ def _machine_tab(
         changes.new_tabs.append(NewTab(spec.name, spec.headers))
         existing: dict[int, list[CellValue]] = {}
         tab_name = spec.name
-        positions = {h: None for h in spec.headers}
+        positions: dict[str, int | None] = {h: None for h in spec.headers}
     else:
         tab_name = table.name
         existing = dict(zip(table.row_numbers, table.rows, strict=True))
@@ -111,7 +109,9 @@ def _machine_tab(
             value = wanted[c] if c < len(wanted) else None
             i = positions[header]
             current = (
-                current_row[i] if (current_row is not None and i is not None and i < len(current_row)) else None
+                current_row[i]
+                if (current_row is not None and i is not None and i < len(current_row))
+                else None
             )
             if not same(current, value, zone):
                 changes.grid.append(GridCell(tab_name, sheet_row, header, local(value, zone)))
@@ -146,5 +146,3 @@ def _appends(snap: Snapshot, ctx: SyncContext, zone: ZoneInfo, changes: ChangeSe
             AppendRow(table.name if table else tab, {k: local(v, zone) for k, v in values.items()})
         )
     changes.appends.extend(rows)
-
-

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import date, datetime
+from typing import Any
 
 from .cells import CellValue, to_text
 from .config import Config

@@ -3,6 +3,7 @@ these; nothing else chooses a concrete backend."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -79,3 +80,29 @@ def describe_changes(changes: ChangeSet, limit: int = 40) -> list[str]:
     if len(lines) > limit:
         lines = [*lines[:limit], f"… and {len(lines) - limit} more"]
     return lines
+
+
+def google_config(config: Config, key: str | None) -> Config:
+    """The config pointed at a Google spreadsheet (``key`` overrides [workbook] spreadsheet)."""
+    workbook = replace(config.workbook, backend="google", spreadsheet=key or config.workbook.spreadsheet)
+    return replace(config, workbook=workbook)
+
+
+def prepare_google(config: Config, key: str) -> str:
+    """`init --google KEY`: every tab and header, ⚙ styling, protections, dropdowns."""
+    from .backends.google import GoogleBackend
+    from .backends.google_setup import prepare_spreadsheet
+
+    backend = GoogleBackend.from_config(google_config(config, key))
+    return "\n".join(prepare_spreadsheet(backend))
+
+
+def doctor(config: Config) -> list[str]:
+    """What works and, as a SheetsSyncError, what does not, for the configured backend."""
+    if config.workbook.backend == "google":
+        from .backends.google_setup import doctor as google_doctor
+
+        return google_doctor(config)
+    backend = make_backend(config)
+    snapshot = backend.read()
+    return [f"{backend.describe()}: {len(snapshot.tables)} tab(s) read"]

@@ -48,7 +48,11 @@ def machine_moment(ctx: SyncContext, tab: str, key: str, column: str) -> datetim
 def validation_step(ctx: SyncContext) -> None:
     """Rules between rows: references that must exist, weights that must be positive."""
     w = ctx.workshop
-    add = ctx.outputs.problems.append
+
+    def flag(tab: str, key: str, row: int, column: str, severity: str, text: str) -> None:
+        place = where(tab, row, None if key.startswith("row ") else key, column)
+        ctx.outputs.problems.append(Problem(tab, key, column, severity, f"{place}: {text}"))
+
     alloys = {a.code.casefold() for a in w.alloys}
     partners = {p.partner_id.casefold() for p in w.partners}
     clients = {c.client_id.casefold() for c in w.clients}
@@ -56,46 +60,55 @@ def validation_step(ctx: SyncContext) -> None:
     have_partners = ctx.snapshot.table("Partners") is not None
     have_clients = ctx.snapshot.table("Clients") is not None
     for o in w.orders:
-        here = where("Orders", o.row, o.ref, "Alloy")
         if o.alloy and o.alloy.casefold() not in alloys:
-            add(Problem("Orders", o.ref, "Alloy", ERROR, f"{here}: alloy {o.alloy!r} is not on the Alloys tab"))
+            flag("Orders", o.ref, o.row, "Alloy", ERROR, f"alloy {o.alloy!r} is not on the Alloys tab")
         if have_partners and o.partner and o.partner.casefold() not in partners:
-            add(Problem("Orders", o.ref, "Partner", ERROR,
-                        f"{where('Orders', o.row, o.ref, 'Partner')}: partner {o.partner!r} is not on the Partners tab"))
+            flag(
+                "Orders", o.ref, o.row, "Partner", ERROR, f"partner {o.partner!r} is not on the Partners tab"
+            )
         if have_clients and o.client and o.client.casefold() not in clients:
-            add(Problem("Orders", o.ref, "Client", WARNING,
-                        f"{where('Orders', o.row, o.ref, 'Client')}: client {o.client!r} is not on the Clients tab"))
-        for column, value in (("Target Weight (g)", o.target_weight), ("Wax Weight (g)", o.wax_weight)):
-            if value is not None and value <= 0:
-                add(Problem("Orders", o.ref, column, ERROR,
-                            f"{where('Orders', o.row, o.ref, column)}: {to_text(value)} g is not a positive weight"))
+            flag("Orders", o.ref, o.row, "Client", WARNING, f"client {o.client!r} is not on the Clients tab")
+        for column, grams in (("Target Weight (g)", o.target_weight), ("Wax Weight (g)", o.wax_weight)):
+            if grams is not None and grams <= 0:
+                flag("Orders", o.ref, o.row, column, ERROR, f"{to_text(grams)} g is not a positive weight")
         if o.quantity is not None and o.quantity < 1:
-            add(Problem("Orders", o.ref, "Quantity", ERROR,
-                        f"{where('Orders', o.row, o.ref, 'Quantity')}: quantity must be at least 1"))
+            flag("Orders", o.ref, o.row, "Quantity", ERROR, "quantity must be at least 1")
         if o.delivered is not None and o.delivered > ctx.today:
-            add(Problem("Orders", o.ref, "Delivered Date", WARNING,
-                        f"{where('Orders', o.row, o.ref, 'Delivered Date')}: {o.delivered:%d/%m/%Y} is in the future"))
+            flag(
+                "Orders", o.ref, o.row, "Delivered Date", WARNING, f"{o.delivered:%d/%m/%Y} is in the future"
+            )
     for a in w.alloys:
         if not 0 < a.fineness <= 1000:
-            add(Problem("Alloys", a.code, "Fineness", ERROR,
-                        f"{where('Alloys', a.row, a.code, 'Fineness')}: fineness is per mille, between 1 and 1000 (18K is 750)"))
+            flag("Alloys", a.code, a.row, "Fineness", ERROR, "fineness is per mille, 1 to 1000 (18K is 750)")
         if a.specific_gravity <= 0:
-            add(Problem("Alloys", a.code, "Specific Gravity", ERROR,
-                        f"{where('Alloys', a.row, a.code, 'Specific Gravity')}: must be positive (14KY is 13.07)"))
+            flag("Alloys", a.code, a.row, "Specific Gravity", ERROR, "must be positive (14KY is 13.07)")
     for p in w.progress:
         if p.order_ref not in orders:
-            add(Problem("Progress", f"row {p.row}", "Order Ref", ERROR,
-                        f"{where('Progress', p.row, column='Order Ref')}: order {p.order_ref!r} is not on the Orders tab"))
-    for kind, items in (("Launches", w.launches), ("Approvals", w.approvals)):
-        for item in items:
-            key = item.launch_id if kind == "Launches" else item.approval_id  # type: ignore[union-attr]
-            if item.order_ref not in orders:
-                add(Problem(kind, key, "Order Ref", ERROR,
-                            f"{where(kind, item.row, key, 'Order Ref')}: order {item.order_ref!r} is not on the Orders tab"))
+            flag(
+                "Progress",
+                f"row {p.row}",
+                p.row,
+                "Order Ref",
+                ERROR,
+                f"order {p.order_ref!r} is not on the Orders tab",
+            )
+    linked: list[tuple[str, str, int, str]] = [
+        *(("Launches", la.launch_id, la.row, la.order_ref) for la in w.launches),
+        *(("Approvals", ap.approval_id, ap.row, ap.order_ref) for ap in w.approvals),
+    ]
+    for tab, key, row, ref in linked:
+        if ref not in orders:
+            flag(tab, key, row, "Order Ref", ERROR, f"order {ref!r} is not on the Orders tab")
     for launch in w.launches:
         if have_partners and launch.partner.casefold() not in partners:
-            add(Problem("Launches", launch.launch_id, "Partner", ERROR,
-                        f"{where('Launches', launch.row, launch.launch_id, 'Partner')}: partner {launch.partner!r} is not on the Partners tab"))
+            flag(
+                "Launches",
+                launch.launch_id,
+                launch.row,
+                "Partner",
+                ERROR,
+                f"partner {launch.partner!r} is not on the Partners tab",
+            )
 
 
 def launches_step(ctx: SyncContext) -> None:
@@ -117,8 +130,13 @@ def launches_step(ctx: SyncContext) -> None:
         ctx.outputs.set("Launches", key, "Missing", ", ".join(missing) or None)
         if missing:
             ctx.outputs.problems.append(
-                Problem("Launches", key, "", WARNING,
-                        f"{where('Launches', launch.row, key)}: not sent, the launch sheet lacks {', '.join(missing)}")
+                Problem(
+                    "Launches",
+                    key,
+                    "",
+                    WARNING,
+                    f"{where('Launches', launch.row, key)}: not sent, the sheet lacks {', '.join(missing)}",
+                )
             )
 
 
@@ -144,8 +162,10 @@ def approval_state(ctx: SyncContext, order_ref: str) -> str:
     groups = ctx.facts.get("approvals_by_order")
     if groups is None:
         groups = ctx.facts["approvals_by_order"] = by_order(ctx.workshop.approvals)
-    states = [to_text(ctx.machine("Approvals", a.approval_id, "State")) or "Pending"
-              for a in groups.get(order_ref.strip().casefold(), [])]
+    states = [
+        to_text(ctx.machine("Approvals", a.approval_id, "State")) or "Pending"
+        for a in groups.get(order_ref.strip().casefold(), [])
+    ]
     if not states:
         return ""
     if "Changes requested" in states:
@@ -170,9 +190,20 @@ def _r(value: float | None, digits: int) -> float | None:
 
 def _yield_row(y: YieldLine) -> list[CellValue]:
     return [
-        y.ref, y.alloy, y.method, _r(y.issued, 2), _r(y.finished, 2), _r(y.scrap, 2),
-        _r(y.loss_g, 2), _r(y.loss_pct, 2), _r(y.theoretical, 2), _r(y.yield_variance_pct, 1),
-        _r(y.fine_lost_g, 3), _r(y.value_lost, 2), y.currency or None, y.flag or None,
+        y.ref,
+        y.alloy,
+        y.method,
+        _r(y.issued, 2),
+        _r(y.finished, 2),
+        _r(y.scrap, 2),
+        _r(y.loss_g, 2),
+        _r(y.loss_pct, 2),
+        _r(y.theoretical, 2),
+        _r(y.yield_variance_pct, 1),
+        _r(y.fine_lost_g, 3),
+        _r(y.value_lost, 2),
+        y.currency or None,
+        y.flag or None,
     ]
 
 
@@ -182,8 +213,11 @@ def orders_step(ctx: SyncContext) -> None:
     cal = calendar(ctx)
     threshold = ctx.config.workshop.at_risk_slack_days
     yields = {y.ref.casefold(): y for y in ctx.facts.get("yields", [])}
-    approved = {(a.order_ref, a.item) for a in w.approvals
-                if to_text(ctx.machine("Approvals", a.approval_id, "State")) == "Approved"}
+    approved = {
+        (a.order_ref, a.item)
+        for a in w.approvals
+        if to_text(ctx.machine("Approvals", a.approval_id, "State")) == "Approved"
+    }
     progress = by_order(w.progress)
     routes = {route: w.steps(route) for route in {o.route for o in w.orders}}
     for o in w.orders:
@@ -209,8 +243,10 @@ def order_launches_step(ctx: SyncContext) -> None:
     """Orders ⚙ Launch: the state of each of the order's launches (after emails went out)."""
     launches_of = by_order(ctx.workshop.launches)
     for o in ctx.workshop.orders:
-        launches = [f"{la.launch_id}: {to_text(ctx.machine('Launches', la.launch_id, 'State'))}"
-                    for la in launches_of.get(o.ref.strip().casefold(), [])]
+        launches = [
+            f"{la.launch_id}: {to_text(ctx.machine('Launches', la.launch_id, 'State'))}"
+            for la in launches_of.get(o.ref.strip().casefold(), [])
+        ]
         ctx.outputs.set("Orders", o.ref, "Launch", "; ".join(launches) or None)
 
 

@@ -92,9 +92,7 @@ def run_sync(
         say(getattr(step, "__name__", "step").removesuffix("_step"))
         step(ctx)
     changes = changes_for(ctx)
-    report = SyncReport(
-        snapshot.source, read.rows_read, list(ctx.outputs.problems), changes, None, dry_run
-    )
+    report = SyncReport(snapshot.source, read.rows_read, list(ctx.outputs.problems), changes, None, dry_run)
     if not changes or dry_run:
         return report
     _record_sync(ctx, changes, report)

@@ -75,9 +75,7 @@ class MemoryBackend:
                 width = max(len(r) for r in grid)
                 for r in grid:
                     r.extend([None] * (width - len(r)))
-                if last + 1 < width and all(
-                    is_blank(r[last + 1]) for r in grid
-                ):
+                if last + 1 < width and all(is_blank(r[last + 1]) for r in grid):
                     for r in grid:
                         r[last + 1] = new_col.header if r is header else None
                 else:
@@ -107,19 +105,17 @@ class MemoryBackend:
             grid = self._grid_or_fail(a.tab)
             header = grid[0]
             index = {normalize(h): i for i, h in enumerate(header) if not is_blank(h)}
-            row: list[CellValue] = [None] * len(header)
+            new_row: list[CellValue] = [None] * len(header)
             for k, v in a.values.items():
                 if normalize(k) not in index:
                     raise WorkbookError(f"tab {a.tab!r} has no column {k!r} to append to")
-                row[index[normalize(k)]] = v
+                new_row[index[normalize(k)]] = v
             # append after the last non-blank row
-            last = max(
-                (i for i, r in enumerate(grid) if any(not is_blank(c) for c in r)), default=0
-            )
+            last = max((i for i, r in enumerate(grid) if any(not is_blank(c) for c in r)), default=0)
             if last + 1 < len(grid):
-                grid[last + 1] = row
+                grid[last + 1] = new_row
             else:
-                grid.append(row)
+                grid.append(new_row)
         return missing
 
     def _grid_or_fail(self, name: str) -> list[list[CellValue]]:

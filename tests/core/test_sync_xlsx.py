@@ -32,7 +32,9 @@ def machine_view(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
             continue
         header = [str(h) for h in rows[0]]
         if name in ("Orders", "Launches", "Approvals"):
-            key_i = header.index({"Orders": "Order Ref", "Launches": "Launch ID", "Approvals": "Approval ID"}[name])
+            key_i = header.index(
+                {"Orders": "Order Ref", "Launches": "Launch ID", "Approvals": "Approval ID"}[name]
+            )
             view[name] = {
                 str(r[key_i]): {h: _rowless(r[i]) for i, h in enumerate(header) if is_machine_header(h)}
                 for r in rows[1:]
