@@ -251,3 +251,27 @@ def test_key_from_url() -> None:
     assert spreadsheet_key(url) == "1yXHRaUTFlGV-Axis4vLHtoPvGUj3C_-awA_5sLK8k6g"
     with pytest.raises(WorkbookError, match="neither"):
         spreadsheet_key("my sheet")
+
+
+def test_a_real_sync_of_the_demo_workbook_keeps_the_budget() -> None:
+    from zoneinfo import ZoneInfo
+
+    from sheets_sync.config import Config
+    from sheets_sync.demo import demo_tabs
+    from sheets_sync.pipeline import build_steps
+    from sheets_sync.sync import run_sync
+
+    today = date(2026, 11, 25)
+    now = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    fake = FakeSheets()
+    fake.replace_tabs(demo_tabs(today))
+    client = gspread.Client(auth=None, session=fake_session(fake))  # type: ignore[arg-type]
+    backend = GoogleBackend(fake.id, client, retry=RetryPolicy(sleep=lambda _: None))
+    config = Config()
+    first = run_sync(backend, config, now, build_steps(config))
+    assert first.written is not None and first.written.cells > 0
+    assert len(fake.calls) == 3
+    fake.reset_counters()
+    again = run_sync(backend, config, now, build_steps(config))
+    assert again.written is None
+    assert [c.kind for c in fake.calls] == ["spreadsheets.get"]

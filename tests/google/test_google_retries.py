@@ -123,3 +123,28 @@ def test_write_tokens_do_not_pile_up() -> None:
         backend.read()
         backend.write(ChangeSet(cells=[KeyedCell("Orders", "Order Ref", "1002", "⚙ Risk", n)]))
     assert len(fake.developer_metadata) == 1
+
+
+def test_a_sync_whose_write_fails_records_nothing() -> None:
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from sheets_sync.config import Config
+    from sheets_sync.demo import demo_tabs
+    from sheets_sync.pipeline import build_steps
+    from sheets_sync.sync import run_sync
+
+    fake = FakeSheets()
+    fake.replace_tabs(demo_tabs(date(2026, 11, 25)))
+    before = fake.snapshot_state()
+    client = gspread.Client(auth=None, session=fake_session(fake))  # type: ignore[arg-type]
+    backend = GoogleBackend(fake.id, client,
+                            retry=RetryPolicy(tries=3, sleep=lambda _: None))
+    fake.inject(*[Fault(503, applies_to="spreadsheets.batchUpdate")] * 3)
+    config = Config()
+    now = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    with pytest.raises(BackendUnavailable, match="HTTP 503"):
+        run_sync(backend, config, now, build_steps(config))
+    assert fake.snapshot_state() == before  # no Activity row, no ⚙ cell, no new tab
+    report = run_sync(backend, config, now, build_steps(config))  # later, Google is back
+    assert report.written is not None and fake.writes == 1
