@@ -69,7 +69,11 @@ class Running:
     _thread: threading.Thread
 
     def stop(self) -> None:
-        self._server.close()
+        """Finish the requests in hand, close every connection, end the loop thread."""
+        server = self._server
+        server.task_dispatcher.shutdown(timeout=5)
+        for channel in list(server._map.values()):  # the loop ends when its map is empty
+            channel.handle_close()
         self._thread.join(timeout=10)
 
 

@@ -1,0 +1,216 @@
+"""Web submit path: latency with a fast vs a 5 s slow workbook, and requests per second.
+
+    python -m benchmarks.bench_web [--submits 300 --throughput 600 --clients 4]
+
+The submit path writes only the journal (SQLite, WAL, synchronous=FULL: one fsync per
+answer) and never touches the workbook. To show it, each latency run has a flusher
+running the real flush step concurrently, once against an in-memory workbook answering
+at once and once against one that takes 5 s to read and 5 s to write. Throughput of the
+submit endpoint is compared with a bare Flask hello-world on the same waitress server.
+Everything runs on 127.0.0.1, bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import logging
+import secrets
+import statistics
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sheets_sync.backends.base import ChangeSet, WriteResult
+from sheets_sync.backends.memory import MemoryBackend
+from sheets_sync.config import Config, WebConfig
+from sheets_sync.demo import demo_tabs
+from sheets_sync.journal import Journal
+from sheets_sync.portal import flush_step, publish_step
+from sheets_sync.sync import run_sync
+from sheets_sync.workbook import Snapshot
+from web import create_app
+from web.links import LinkSigner
+from web.server import start
+
+MAX_SECONDS = 60.0  # no single phase runs longer than this
+
+
+class SlowBackend:
+    """A workbook that takes ``delay`` seconds to answer each read and each write."""
+
+    def __init__(self, inner: MemoryBackend, delay: float) -> None:
+        self.inner, self.delay = inner, delay
+
+    def describe(self) -> str:
+        return f"in-memory workbook answering after {self.delay:g} s"
+
+    def read(self) -> Snapshot:
+        time.sleep(self.delay)
+        return self.inner.read()
+
+    def write(self, changes: ChangeSet) -> WriteResult:
+        time.sleep(self.delay)
+        return self.inner.write(changes)
+
+
+def _setup(tmp: Path) -> tuple[Config, Journal, LinkSigner, MemoryBackend, str]:
+    config = Config(
+        web=replace(
+            WebConfig(),
+            journal_path=tmp / "journal.sqlite3",
+            upload_dir=tmp / "uploads",
+            rate_limit_per_minute=0,
+        )
+    )
+    journal = Journal(config.web.journal_path)
+    signer = LinkSigner([secrets.token_urlsafe(32)], 30, config.web.base_url)
+    backend = MemoryBackend(demo_tabs(datetime.now(UTC).date()))
+    run_sync(backend, config, datetime.now(UTC), [publish_step(journal, signer)])
+    snap = backend.read()
+    launches = snap.table("Launches")
+    assert launches is not None
+    link = next(
+        str(v)
+        for v, s in zip(launches.column_values("⚙ Link"), launches.column_values("⚙ State"), strict=True)
+        if v and not str(s).startswith("Blocked")
+    )
+    return config, journal, signer, backend, link[len(config.web.base_url) :]
+
+
+def _post(conn: http.client.HTTPConnection, path: str, signer: LinkSigner, n: int) -> float:
+    token = path.rsplit("/", 1)[1]
+    idem = secrets.token_urlsafe(16)
+    body = urllib.parse.urlencode(
+        {
+            "idem": idem,
+            "csrf": signer.csrf(token, idem),
+            "action": "progress",
+            "status": "Started",
+            "note": f"bench {n}",
+        }
+    )
+    t0 = time.perf_counter()
+    conn.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
+    resp = conn.getresponse()
+    resp.read()
+    elapsed = time.perf_counter() - t0
+    if resp.status != 303:
+        raise SystemExit(f"submit answered {resp.status}")
+    return elapsed
+
+
+def _flusher(backend: Any, config: Config, stop: threading.Event, done: list[int]) -> None:
+    journal = Journal(config.web.journal_path)  # its own connection, as the sync process has
+    try:
+        while not stop.is_set():
+            run_sync(backend, config, datetime.now(UTC), [flush_step(journal)])
+            done.append(1)
+            stop.wait(0.05)
+    finally:
+        journal.close()
+
+
+def latency(delay: float, submits: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        config, journal, signer, backend, path = _setup(Path(tmp))
+        app = create_app(config, journal, signer)
+        server = start(app, threads=4)
+        workbook: Any = backend if delay == 0 else SlowBackend(backend, delay)
+        stop, flushed = threading.Event(), list[int]()
+        flusher = threading.Thread(target=_flusher, args=(workbook, config, stop, flushed))
+        flusher.start()
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        times = []
+        deadline = time.monotonic() + MAX_SECONDS
+        for n in range(submits):
+            times.append(_post(conn, path, signer, n))
+            if time.monotonic() > deadline:
+                break
+        conn.close()
+        stop.set()
+        flusher.join(timeout=3 * delay + 30)
+        server.stop()
+        pending = journal.counts()
+        journal.close()
+        q = statistics.quantiles(times, n=20)
+        return {
+            "n": len(times),
+            "p50": statistics.median(times) * 1000,
+            "p95": q[18] * 1000,
+            "flushed": pending["submissions"] - pending["pending"],
+            "syncs": len(flushed),
+            "pending": pending["pending"],
+        }
+
+
+def throughput(kind: str, total: int, clients: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        config, journal, signer, _backend, path = _setup(Path(tmp))
+        if kind == "hello":
+            from flask import Flask
+
+            app: Any = Flask("hello")
+            app.add_url_rule("/", "hello", lambda: "Hello, world!")
+        else:
+            app = create_app(config, journal, signer)
+        server = start(app, threads=4)
+        each = total // clients
+        deadline = time.monotonic() + MAX_SECONDS
+
+        def work(c: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            for n in range(each):
+                if time.monotonic() > deadline:
+                    break
+                if kind == "hello":
+                    conn.request("GET", "/")
+                    conn.getresponse().read()
+                else:
+                    _post(conn, path, signer, c * each + n)
+            conn.close()
+
+        threads = [threading.Thread(target=work, args=(c,)) for c in range(clients)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - t0
+        done = journal.counts()["submissions"] if kind != "hello" else each * clients
+        server.stop()
+        journal.close()
+        return done / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--submits", type=int, default=300)
+    parser.add_argument("--throughput", type=int, default=600)
+    parser.add_argument("--clients", type=int, default=4)
+    args = parser.parse_args()
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" chatter
+    fast = latency(0.0, args.submits)
+    slow = latency(5.0, args.submits)
+    print(f"\nsubmit latency ({args.submits} answers, one client, flusher running alongside)")
+    print(f"{'workbook':<28}{'p50 ms':>9}{'p95 ms':>9}{'applied':>9}{'syncs':>7}{'left':>6}")
+    for name, r in (("answers at once", fast), ("5 s read + 5 s write", slow)):
+        print(
+            f"{name:<28}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['flushed']:>9.0f}"
+            f"{r['syncs']:>7.0f}{r['pending']:>6.0f}"
+        )
+    submit = throughput("submit", args.throughput, args.clients)
+    hello = throughput("hello", args.throughput, args.clients)
+    print(f"\nrequests/s, waitress 4 threads, {args.clients} keep-alive clients, {args.throughput} requests")
+    print(f"{'endpoint':<40}{'req/s':>9}")
+    print(f"{'POST /p/<token> (journal commit+fsync)':<40}{submit:>9.0f}")
+    print(f"{'GET / bare Flask hello-world':<40}{hello:>9.0f}")
+
+
+if __name__ == "__main__":
+    main()
