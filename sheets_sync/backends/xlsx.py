@@ -6,6 +6,10 @@ values, formulas, styles, widths and data validation, then saves to a temporary 
 the same folder and swaps it in with ``os.replace``: a reader sees the old file or the
 new one, never half of one, and a failed write leaves the file as it was.
 
+openpyxl drops the values formulas last computed; ``xlsx_formulas`` puts them back into
+the saved file (so a human formula column never reads blank after our write) and the
+workbook asks Excel/LibreOffice to recompute on open.
+
 Only one writer at a time: a sync holds ``flock`` on ``<name>.sheets-sync.lock`` next to
 the workbook while it writes, and refuses to write at all while Excel (``~$<name>``) or
 LibreOffice (``.~lock.<name>#``) has the file open, since their next save would silently
@@ -28,6 +32,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl import Workbook
+from openpyxl.workbook.properties import CalcProperties
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from ..cells import CellValue, to_text
@@ -36,6 +41,7 @@ from ..workbook import Snapshot, Table, trim_rows
 from .base import ChangeSet, WriteResult
 from .xlsx_apply import WorkbookWriter, fill_header
 from .xlsx_cells import from_calamine, put
+from .xlsx_formulas import Cached, collect_cached_values, restore_cached_values
 
 __all__ = ["XlsxBackend", "write_new_workbook", "LOCK_SUFFIX"]
 
@@ -100,8 +106,10 @@ class XlsxBackend:
             with self._exclusive():
                 self._refuse_if_open_elsewhere()
                 book = self._load()
+                cached = collect_cached_values(str(self.path))
                 missing = WorkbookWriter(book).apply(changes)
-                save_atomically(book, self.path)
+                _recompute_on_open(book)
+                save_atomically(book, self.path, cached)
         except SheetsSyncError:
             raise
         except Exception as exc:  # anything else still means: nothing was written
@@ -179,13 +187,32 @@ def _table(name: str, grid: list[list[Any]]) -> Table:
     return Table(name, headers, data, numbers)
 
 
-def save_atomically(book: Workbook, path: Path) -> None:
-    """Save to a temporary file beside ``path``, fsync, then swap it in; all or nothing."""
+def _recompute_on_open(book: Workbook) -> None:
+    """Ask Excel/LibreOffice to recompute every formula when they next open the file."""
+    if book.calculation is None:
+        book.calculation = CalcProperties()
+    book.calculation.fullCalcOnLoad = True
+
+
+def save_atomically(
+    book: Workbook, path: Path, cached: Mapping[str, Cached] | None = None
+) -> None:
+    """Save to a temporary file beside ``path``, fsync, then swap it in; all or nothing.
+
+    ``cached``: formula values (see ``xlsx_formulas``) to put back into the formula cells
+    openpyxl writes empty, by sheet name.
+    """
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
-            book.save(fh)
+            if cached:
+                written = io.BytesIO()
+                book.save(written)
+                written.seek(0)
+                restore_cached_values(written, fh, dict(cached))
+            else:
+                book.save(fh)
             fh.flush()
             os.fsync(fh.fileno())
         if path.exists():

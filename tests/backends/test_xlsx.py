@@ -24,6 +24,7 @@ from python_calamine import CalamineWorkbook
 from sheets_sync.backends.base import AppendRow, ChangeSet, GridCell, KeyedCell, NewColumn, NewTab
 from sheets_sync.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_sync.backends.xlsx_cells import MACHINE_TAB_COLOR, clean_text
+from sheets_sync.backends.xlsx_formulas import cached_in
 from sheets_sync.errors import NotAWorkbook, WorkbookError, WorkbookLocked
 
 RISK = ChangeSet(
@@ -93,7 +94,17 @@ def sheet_xml(cells: str) -> str:
     )
 
 
-def hand_made_xlsx(path: Path) -> Path:
+# a boolean, an error, a formula never computed, and a shared formula, as Excel writes them
+MORE_FORMULAS = (
+    '<c r="E2" t="b"><f>B2&gt;2</f><v>1</v></c>'
+    '<c r="F2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+    '<c r="G2"><f>B2+1</f><v></v></c></row>'
+    '<row r="3"><c r="A3" t="inlineStr"><is><t>1002</t></is></c><c r="B3"><v>4</v></c>'
+    '<c r="C3"><f t="shared" ref="C3:C3" si="0">B3*11</f><v>44</v></c>'
+)
+
+
+def hand_made_xlsx(path: Path, more: str = "") -> Path:
     """A minimal .xlsx written byte by byte, as Excel would after computing: <f> and <v>."""
     ns = "http://schemas.openxmlformats.org/"
     parts = {
@@ -126,7 +137,8 @@ def hand_made_xlsx(path: Path) -> Path:
             '<c r="D1" t="inlineStr"><is><t>Label</t></is></c></row>'
             '<row r="2"><c r="A2" t="inlineStr"><is><t>1001</t></is></c><c r="B2"><v>2.5</v></c>'
             '<c r="C2"><f>B2*11</f><v>27.5</v></c>'
-            '<c r="D2" t="str"><f>"R-"&amp;A2</f><v>R-1001</v></c></row>'
+            '<c r="D2" t="str"><f>"R-"&amp;A2</f><v>R-1001</v></c>'
+            f"{more}</row>"
         ),
     }
     with zipfile.ZipFile(path, "w") as z:
@@ -139,6 +151,61 @@ def test_read_gives_the_cached_value_of_a_formula(tmp_path: Path) -> None:
     table = XlsxBackend(hand_made_xlsx(tmp_path / "excel.xlsx")).read().table("Orders")
     assert table is not None
     assert table.rows == [["1001", 2.5, 27.5, "R-1001"]]
+
+
+def test_a_write_keeps_the_values_human_formulas_last_computed(tmp_path: Path) -> None:
+    path = hand_made_xlsx(tmp_path / "excel.xlsx")
+    backend = XlsxBackend(path)
+    backend.write(
+        ChangeSet(
+            new_columns=[NewColumn("Orders", "⚙ Risk")],
+            cells=[KeyedCell("Orders", "Order Ref", "1001", "⚙ Risk", "late")],
+        )
+    )
+    table = backend.read().table("Orders")
+    assert table is not None
+    # 27.5 and "R-1001" are still read, not blanks that would look "required but empty"
+    assert table.rows == [["1001", 2.5, 27.5, "R-1001", "late"]]
+    backend.write(ChangeSet(grid=[GridCell("Orders", 2, "⚙ Risk", "on track")]))
+    table = backend.read().table("Orders")
+    assert table is not None and table.rows == [["1001", 2.5, 27.5, "R-1001", "on track"]]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Orders"]
+    assert (ws["C2"].value, ws["C2"].data_type) == ("=B2*11", "f")
+    assert (ws["D2"].value, ws["D2"].data_type) == ('="R-"&A2', "f")
+    # Excel and LibreOffice recompute on open; the cached values only bridge until then
+    assert wb.calculation.fullCalcOnLoad
+    cached = openpyxl.load_workbook(path, data_only=True)["Orders"]
+    assert (cached["C2"].value, cached["D2"].value) == (27.5, "R-1001")
+
+
+def test_cached_booleans_errors_and_shared_formulas_keep_their_type(tmp_path: Path) -> None:
+    path = hand_made_xlsx(tmp_path / "excel.xlsx", more=MORE_FORMULAS)
+    XlsxBackend(path).write(ChangeSet(grid=[GridCell("Orders", 3, "Label", "by hand")]))
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert '<c r="C2"><f>B2*11</f><v>27.5</v></c>' in xml  # a number has no t=
+    assert '<c r="D2" t="str"><f>"R-"&amp;A2</f><v>R-1001</v></c>' in xml
+    assert '<c r="E2" t="b"><f>B2&gt;2</f><v>1</v></c>' in xml
+    assert '<c r="F2" t="e"><f>1/0</f><v>#DIV/0!</v></c>' in xml
+    assert '<c r="C3"><f>B3*11</f><v>44</v></c>' in xml  # openpyxl unshares the formula
+    assert '<c r="G2"><f>B2+1</f><v' in xml and "<v>" not in xml.split('r="G2"')[1][:30]
+    table = XlsxBackend(path).read().table("Orders")
+    assert table is not None
+    assert table.rows[0][:5] == ["1001", 2.5, 27.5, "R-1001", True]
+    assert table.rows[1][:4] == ["1002", 4, 44, "by hand"]
+    values = openpyxl.load_workbook(path, data_only=True)["Orders"]
+    assert values["F2"].value == "#DIV/0!" and values["G2"].value is None
+
+
+def test_cached_values_are_found_only_in_formula_cells() -> None:
+    xml = sheet_xml(
+        '<row r="1"><c r="A1"><v>7</v></c><c r="B1" s="2"/>'
+        '<x:c r="C1" t="str"><x:f>A1&amp;"g"</x:f><x:v>7g</x:v></x:c>'
+        '<c r="D1"><f>A1*2</f><v>14</v></c><c r="E1" t="s"><f>X1</f><v>0</v></c></row>'
+    ).encode()
+    # a shared-string index (t="s") is not a value we can carry over: left as it is
+    assert cached_in(xml) == {"C1": (b"str", b"7g"), "D1": (b"", b"14")}
 
 
 @pytest.mark.parametrize(
