@@ -197,3 +197,40 @@ def doctor(ctx: click.Context) -> None:
     """Check the connection to the workbook and say in words what is wrong."""
     for line in pipeline.doctor(_config(ctx)):
         click.echo(f"ok  {line}")
+
+
+@main.command()
+@click.pass_context
+@clear_errors
+def serve(ctx: click.Context) -> None:
+    """The web app for client and partner links (waitress on [web] host:port). It also
+    applies submitted answers to the workbook with a sync every [watch] sync_minutes."""
+    from web.server import serve as run_server
+
+    config = _config(ctx)
+    click.echo(f"Serving on http://{config.web.host}:{config.web.port} (links use {config.web.base_url}).")
+    run_server(
+        config,
+        sync=lambda: pipeline.sync_once(config, _now(config)),
+        sync_every_seconds=config.watch.sync_minutes * 60,
+    )
+
+
+@main.command()
+@click.argument("order_ref", required=False)
+@click.pass_context
+@clear_errors
+def links(ctx: click.Context, order_ref: str | None) -> None:
+    """Print the client and partner links (all, or one order's), as in the ⚙ Link columns."""
+    from .portal import links_for
+
+    config = _config(ctx)
+    report = pipeline.sync_once(config, _now(config))
+    assert report.context is not None
+    found = links_for(report.context, order_ref)
+    if not found:
+        raise click.ClickException(f"no approvals or launches for {order_ref or 'any order'}")
+    for line in found:
+        click.echo(
+            f"{line.order_ref}  {line.kind:8} {line.row_id:8} {line.audience}: {line.url or '(no link yet)'}"
+        )

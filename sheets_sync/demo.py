@@ -278,7 +278,7 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
                 [f"AP-{i + 1:03d}", ref, "CAD render", render, requested, "Approved", answered, who]
             )
         if 8 <= i < 20:
-            task = {"Casting": "Casting", "Fabrication": "Manufacture"}[route]
+            task = route  # the Workflow stage the partner does
             launch_day = _workday(t - timedelta(days=(20 - i) // 3))
             launches.append(
                 [

@@ -27,18 +27,27 @@ def make_backend(config: Config) -> Backend:
     raise ConfigError(f"unknown backend {config.workbook.backend!r}")
 
 
-def build_steps(config: Config) -> list[Step]:
-    """The sync's steps in order (see ARCHITECTURE: one flow): rules and states first,
-    then the numbers, then emails (which read all of it), then Check and Problems, which
-    gather every problem the others found."""
+def build_steps(config: Config, *, dry_run: bool = False) -> list[Step]:
+    """The sync's steps in order (see ARCHITECTURE: one flow): answers from the web app
+    first (so every later step sees them), rules and states, links and the pages' views,
+    the numbers, then emails (which read all of it), then Check and Problems, which gather
+    every problem the others found. A dry run plans no emails (planning one records its
+    intent in the mail ledger)."""
+    from web.links import signer_from_config
+
+    from .journal import Journal
     from .mail.step import build_mail_step
     from .metrics import kpi_step, load_step, stock_step
+    from .portal import flush_step, publish_step
 
+    journal = Journal(config.web.journal_path)
     return [
+        flush_step(journal),
         *CORE_STEPS,
+        publish_step(journal, signer_from_config(config)),
         stock_step,
         load_step,
-        build_mail_step(config),
+        *([] if dry_run else [build_mail_step(config)]),
         *AFTER_MAIL_STEPS,
         kpi_step,
         *CLOSING_STEPS,
@@ -48,7 +57,8 @@ def build_steps(config: Config) -> list[Step]:
 def sync_once(
     config: Config, now: datetime, *, dry_run: bool = False, phase: Phase | None = None
 ) -> SyncReport:
-    return run_sync(make_backend(config), config, now, build_steps(config), dry_run=dry_run, phase=phase)
+    steps = build_steps(config, dry_run=dry_run)
+    return run_sync(make_backend(config), config, now, steps, dry_run=dry_run, phase=phase)
 
 
 def write_demo(path: Path, today: date, *, force: bool = False) -> None:

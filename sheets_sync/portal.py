@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from .cells import CellValue, is_blank, parse_datetime, to_text
 from .domain.launches import missing_for_launch
-from .domain.model import Approval, Launch, Order, Workshop
+from .domain.model import Approval, Launch, Order, ProgressEntry, Workshop
 from .errors import CellError, LinkError
 from .journal import Journal, Submission, View
 from .outputs import ActivityRow, SyncContext
@@ -342,9 +342,31 @@ def apply_submission(ctx: SyncContext, sub: Submission) -> None:
                 },
             )
         )
+        _see_progress(ctx, str(p.get("order_ref") or ""), task, row_status, when, partner, photo, row_note)
         detail = f"{task}: {status}" + (f" - {note}" if note else "")
         detail += f" (photo: {photo})" if photo else ""
         _activity(ctx, sub, when, "progress", partner, detail)
+
+
+def _see_progress(
+    ctx: SyncContext,
+    order_ref: str,
+    stage: str,
+    status: str,
+    when: datetime,
+    by: str,
+    photo: str | None,
+    note: str,
+) -> None:
+    """The appended Progress row, seen by the steps after this one in the same sync (so the
+    order's stage moves in this write, not one sync later). Its row is where it will land."""
+    if not (order_ref and stage and status):
+        return
+    table = ctx.snapshot.table("Progress")
+    last = max(table.row_numbers, default=1) if table is not None else 1
+    row = last + sum(1 for tab, _ in ctx.outputs.appends if tab == "Progress")
+    entry = ProgressEntry(order_ref, stage, status, when.date(), row, by, photo or None, note or None)
+    ctx.workshop.progress.append(entry)
 
 
 def _activity(

@@ -37,6 +37,7 @@ class SyncReport:
     written: WriteResult | None  # None on a dry run or when nothing changed
     dry_run: bool = False
     after_write_errors: list[str] = field(default_factory=list)
+    context: SyncContext | None = field(default=None, repr=False)  # for `links` and tests
 
     @property
     def errors(self) -> int:
@@ -92,7 +93,9 @@ def run_sync(
         say(getattr(step, "__name__", "step").removesuffix("_step"))
         step(ctx)
     changes = changes_for(ctx)
-    report = SyncReport(snapshot.source, read.rows_read, list(ctx.outputs.problems), changes, None, dry_run)
+    report = SyncReport(
+        snapshot.source, read.rows_read, list(ctx.outputs.problems), changes, None, dry_run, context=ctx
+    )
     if not changes or dry_run:
         return report
     _record_sync(ctx, changes, report)
