@@ -65,11 +65,15 @@ def open_work(
 ) -> list[StageWork]:
     """Every unfinished stage with a Skill of every undelivered, planned order."""
     work: list[StageWork] = []
+    by_order: dict[str, list[ProgressEntry]] = {}
+    for p in progress:  # grouped once: a pass over all progress per order is quadratic
+        by_order.setdefault(p.order_ref.strip().casefold(), []).append(p)
     for order in orders:
         if order.delivered is not None:
             continue
         route = {fold(s.stage): s for s in route_steps(order, steps)}
-        finished = current_stage(order, steps, progress).finished
+        mine = by_order.get(order.ref.strip().casefold(), [])
+        finished = current_stage(order, steps, mine).finished
         for plan in plan_stages(order, steps, cal):
             step = route.get(fold(plan.stage))
             if step is None or not fold(step.skill) or fold(plan.stage) in finished:
