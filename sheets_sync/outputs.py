@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from .cells import CellValue, to_text
+from .cells import CellValue, parse_datetime, to_text
 from .config import Config
 from .contract import normalize
+from .domain.calendar import WorkCalendar, make_calendar
 from .domain.model import Workshop
 from .domain.problems import Problem
+from .errors import CellError
 from .workbook import Snapshot
 
 
@@ -70,6 +72,30 @@ class SyncContext:
     activity_ids: frozenset[str] = frozenset()  # ids already in the Activity tab
     # results one step computes for later steps (e.g. "yields"), by name
     facts: dict[str, Any] = field(default_factory=dict)
+
+    def calendar(self) -> WorkCalendar:
+        """The workshop's working calendar: config's days and hours, the Holidays tab."""
+        cal = self.facts.get("calendar")
+        if not isinstance(cal, WorkCalendar):
+            w = self.config.workshop
+            cal = make_calendar(w.timezone, w.workdays, self.workshop.holiday_dates(), w.day_start, w.day_end)
+            self.facts["calendar"] = cal
+        return cal
+
+    def moment(self, value: CellValue) -> datetime | None:
+        """A cell holding a moment as an aware datetime in the workshop's zone (a naive one
+        is wall time there); None when blank or unreadable."""
+        try:
+            moment = parse_datetime(value)
+        except CellError:
+            return None
+        if moment is None:
+            return None
+        zone = self.config.workshop.zone
+        return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+
+    def machine_moment(self, tab: str, key: str, column: str) -> datetime | None:
+        return self.moment(self.machine(tab, key, column))
 
     def machine(self, tab: str, key: str, column: str) -> CellValue:
         """A machine cell as it will be after this sync: this sync's output if a step set

@@ -7,42 +7,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
 from typing import TypeVar
 
-from .cells import CellValue, parse_datetime, to_text
+from .cells import CellValue, to_text
 from .contract import PROBLEMS, YIELDS
-from .domain.calendar import WorkCalendar, make_calendar
 from .domain.launches import LaunchMachine, launch_state, missing_for_launch
 from .domain.metal import YieldLine, compute_yields
 from .domain.model import Approval, Launch, ProgressEntry
 from .domain.planning import assess, check_guardrails
 from .domain.problems import ERROR, WARNING, Problem, where
-from .errors import CellError
 from .outputs import SyncContext, key_positions
-
-
-def calendar(ctx: SyncContext) -> WorkCalendar:
-    cal = ctx.facts.get("calendar")
-    if cal is None:
-        w = ctx.config.workshop
-        cal = make_calendar(w.timezone, w.workdays, ctx.workshop.holiday_dates(), w.day_start, w.day_end)
-        ctx.facts["calendar"] = cal
-    assert isinstance(cal, WorkCalendar)
-    return cal
-
-
-def machine_moment(ctx: SyncContext, tab: str, key: str, column: str) -> datetime | None:
-    """A machine cell holding a moment, as an aware datetime in the workshop's zone."""
-    value = ctx.machine(tab, key, column)
-    try:
-        moment = parse_datetime(value)
-    except CellError:
-        return None
-    if moment is None:
-        return None
-    zone = ctx.config.workshop.zone
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
 
 
 def validation_step(ctx: SyncContext) -> None:
@@ -114,16 +88,16 @@ def validation_step(ctx: SyncContext) -> None:
 def launches_step(ctx: SyncContext) -> None:
     """⚙ State and ⚙ Missing of every launch: no launch without a complete sheet."""
     w = ctx.workshop
-    cal = calendar(ctx)
+    cal = ctx.calendar()
     for launch in w.launches:
         key = launch.launch_id
         order = w.order(launch.order_ref)
         missing = missing_for_launch(order, launch)
         machine = LaunchMachine(
-            sent_at=machine_moment(ctx, "Launches", key, "Sent At"),
-            acknowledged_at=machine_moment(ctx, "Launches", key, "Acknowledged At"),
+            sent_at=ctx.machine_moment("Launches", key, "Sent At"),
+            acknowledged_at=ctx.machine_moment("Launches", key, "Acknowledged At"),
             problem=to_text(ctx.machine("Launches", key, "Problem")) or None,
-            escalated_at=machine_moment(ctx, "Launches", key, "Escalated At"),
+            escalated_at=ctx.machine_moment("Launches", key, "Escalated At"),
         )
         state = launch_state(launch, order, w.partner(launch.partner), cal, ctx.now, machine)
         ctx.outputs.set("Launches", key, "State", state)
@@ -210,7 +184,7 @@ def _yield_row(y: YieldLine) -> list[CellValue]:
 def orders_step(ctx: SyncContext) -> None:
     """Stage, status, next due, slack, risk, approval, launch and loss of every order."""
     w = ctx.workshop
-    cal = calendar(ctx)
+    cal = ctx.calendar()
     threshold = ctx.config.workshop.at_risk_slack_days
     yields = {y.ref.casefold(): y for y in ctx.facts.get("yields", [])}
     approved = {

@@ -9,31 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..cells import CellValue, parse_datetime, to_text
+from ..cells import to_text
 from ..contract import METAL_STOCK, YIELDS, normalize
 from ..domain.calendar import WorkCalendar
 from ..domain.launches import ack_due, escalate_due, missing_for_launch, problem_decision_due
 from ..domain.model import Launch
 from ..domain.notices import ApprovalFacts, LaunchFacts, Notice, pending_too_long
-from ..errors import CellError
 from ..outputs import SyncContext
 from .mailer import parse_address
 from .notices import fmt_day, fmt_moment
-
-
-def moment_of(ctx: SyncContext, value: CellValue) -> datetime | None:
-    try:
-        moment = parse_datetime(value)
-    except CellError:
-        return None
-    if moment is None:
-        return None
-    zone = ctx.config.workshop.zone
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
-
-
-def machine_moment(ctx: SyncContext, tab: str, key: str, column: str) -> datetime | None:
-    return moment_of(ctx, ctx.machine(tab, key, column))
 
 
 @dataclass(frozen=True)
@@ -64,10 +48,10 @@ class ActivityMemory:
                     to_text(cells.get("id")),
                     to_text(cells.get("kind")),
                     to_text(cells.get("ref")),
-                    moment_of(ctx, cells.get("time")),
+                    ctx.moment(cells.get("time")),
                 )
         for a in ctx.outputs.activity:
-            see(a.id, a.kind, a.ref, moment_of(ctx, a.time))
+            see(a.id, a.kind, a.ref, ctx.moment(a.time))
         return cls(recorded, problems)
 
 
@@ -80,16 +64,16 @@ def launch_facts(ctx: SyncContext, launch: Launch, memory: ActivityMemory) -> La
     problem = to_text(ctx.machine("Launches", key, "Problem")) or None
     reported = memory.problems.get(key)
     if reported is None and problem:
-        reported = moment_of(ctx, problem[:16])  # the journal writes "dd/mm/yyyy hh:mm text"
+        reported = ctx.moment(problem[:16])  # the journal writes "dd/mm/yyyy hh:mm text"
     return LaunchFacts(
         launch=launch,
         order=order,
         partner=w.partner(launch.partner),
         state=state,
-        sent_at=machine_moment(ctx, "Launches", key, "Sent At"),
-        reminded_at=machine_moment(ctx, "Launches", key, "Reminded At"),
-        escalated_at=machine_moment(ctx, "Launches", key, "Escalated At"),
-        acknowledged_at=machine_moment(ctx, "Launches", key, "Acknowledged At"),
+        sent_at=ctx.machine_moment("Launches", key, "Sent At"),
+        reminded_at=ctx.machine_moment("Launches", key, "Reminded At"),
+        escalated_at=ctx.machine_moment("Launches", key, "Escalated At"),
+        acknowledged_at=ctx.machine_moment("Launches", key, "Acknowledged At"),
         problem=problem,
         problem_reported_at=reported,
     )
@@ -106,8 +90,8 @@ def approval_facts(ctx: SyncContext) -> list[ApprovalFacts]:
                 order=order,
                 client=w.client(order.client if order else None),
                 state=to_text(ctx.machine("Approvals", a.approval_id, "State")) or "Pending",
-                sent_at=machine_moment(ctx, "Approvals", a.approval_id, "Sent At"),
-                reminded_at=machine_moment(ctx, "Approvals", a.approval_id, "Reminded At"),
+                sent_at=ctx.machine_moment("Approvals", a.approval_id, "Sent At"),
+                reminded_at=ctx.machine_moment("Approvals", a.approval_id, "Reminded At"),
             )
         )
     return out
@@ -203,7 +187,7 @@ def digest_sections(
         risk = to_text(ctx.machine("Orders", o.ref, "Risk"))
         if risk in ("Late", "At risk"):
             slack = to_text(ctx.machine("Orders", o.ref, "Slack (days)")) or "?"
-            due = moment_of(ctx, ctx.machine("Orders", o.ref, "Next Due"))
+            due = ctx.moment(ctx.machine("Orders", o.ref, "Next Due"))
             stage = to_text(ctx.machine("Orders", o.ref, "Stage"))
             late.append(
                 f"{o.ref} ({o.piece_type or 'piece'}): {risk}, slack {slack} working days"

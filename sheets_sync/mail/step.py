@@ -52,7 +52,7 @@ from email.parser import BytesParser
 from typing import Any
 
 from ..domain import notices as dn
-from ..domain.calendar import WorkCalendar, make_calendar
+from ..domain.calendar import WorkCalendar
 from ..domain.launches import LaunchMachine, launch_state
 from ..domain.problems import WARNING, Problem
 from ..errors import MailError
@@ -153,7 +153,7 @@ class MailStep:
     # ---- the step ---------------------------------------------------------------------
 
     def __call__(self, ctx: SyncContext) -> None:
-        cal = _calendar(ctx)
+        cal = ctx.calendar()
         memory = ActivityMemory.of(ctx)
         run = _Run(
             ctx,
@@ -366,13 +366,12 @@ class MailStep:
         if tab != "Launches" or key not in run.launches:
             return
         ctx, f = run.ctx, run.launches[key]
-        from .facts import machine_moment
 
         machine = LaunchMachine(
-            sent_at=machine_moment(ctx, tab, key, "Sent At"),
+            sent_at=ctx.machine_moment(tab, key, "Sent At"),
             acknowledged_at=f.acknowledged_at,
             problem=f.problem,
-            escalated_at=machine_moment(ctx, tab, key, "Escalated At"),
+            escalated_at=ctx.machine_moment(tab, key, "Escalated At"),
         )
         state = launch_state(f.launch, f.order, f.partner, run.cal, ctx.now, machine)
         ctx.outputs.set(tab, key, "State", state)
@@ -482,18 +481,6 @@ def _ref(ref: str) -> str:
 
 def _words(kind: str) -> str:
     return kind.replace("_", " ")
-
-
-def _calendar(ctx: SyncContext) -> WorkCalendar:
-    cal = ctx.facts.get("calendar")
-    if isinstance(cal, WorkCalendar):
-        return cal
-    w = ctx.config.workshop
-    cal = make_calendar(
-        w.timezone, w.workdays, ctx.workshop.holiday_dates(), w.day_start, w.day_end
-    )
-    ctx.facts["calendar"] = cal
-    return cal
 
 
 def build_mail_step(

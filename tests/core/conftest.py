@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,9 +16,26 @@ TODAY = date(2026, 11, 25)  # a Wednesday
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=PARIS)
 
 
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The defaults are relative paths (journal, outbox, ledger): keep them out of the repo."""
+    monkeypatch.chdir(tmp_path)
+
+
+def config_in(folder: Path) -> Config:
+    """Defaults, with the local state (journal, mail ledger, outbox, uploads) in ``folder``:
+    one workshop's memory of what it sent and applied."""
+    base = Config()
+    return replace(
+        base,
+        web=replace(base.web, journal_path=folder / "journal.sqlite3", upload_dir=folder / "uploads"),
+        mail=replace(base.mail, outbox_dir=folder / "outbox", ledger_path=folder / "mail.sqlite3"),
+    )
+
+
 @pytest.fixture
-def config() -> Config:
-    return Config()
+def config(tmp_path: Path) -> Config:
+    return config_in(tmp_path / "state")
 
 
 @pytest.fixture
