@@ -1,4 +1,4 @@
-"""Sync steps that recompute the Metal Stock, Load and KPIs machine tabs from scratch.
+"""Sync steps that recompute the Metal Stock, Load, KPIs and KPI Trends machine tabs.
 
 Each step is pure: it reads the ``SyncContext`` and puts full rows under the contract's
 headers into ``ctx.outputs.tabs``; the diff then writes only the cells that changed. The
@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from .cells import CellValue, parse_datetime, parse_number
-from .contract import KPIS, LOAD, METAL_STOCK
+from .contract import KPI_TRENDS, KPIS, LOAD, METAL_STOCK
 from .domain.calendar import WorkCalendar, make_calendar
-from .domain.kpis import KpiLine, LaunchFacts, kpi_table
+from .domain.kpis import KpiLine, LaunchFacts, TrendRow, kpi_table, trend_table
 from .domain.launches import ack_due, response_hours
 from .domain.load import LoadLine, open_work, weekly_load
 from .domain.metal import compute_yields
@@ -64,6 +64,17 @@ def kpi_rows(lines: list[KpiLine]) -> list[list[CellValue]]:
             "Met": k.met or None,
         })
         for k in lines
+    ]
+
+
+def trend_rows(lines: list[TrendRow]) -> list[list[CellValue]]:
+    return [
+        _row(KPI_TRENDS.headers, {
+            "Month": t.month, "Alloy": t.alloy, "YVR %": t.yvr, "YVR Target %": t.yvr_target,
+            "CDPA %": t.cdpa, "CDPA Target %": t.cdpa_target, "On-time Ack %": t.ack,
+            "On-time Ack Target %": t.ack_target,
+        })
+        for t in lines
     ]
 
 
@@ -126,7 +137,8 @@ def launch_facts(ctx: SyncContext, cal: WorkCalendar) -> tuple[list[LaunchFacts]
 
 
 def kpi_step(ctx: SyncContext) -> None:
-    """KPIs: the last 3 months pooled, then each month newest first, against targets."""
+    """KPIs: the last 3 months pooled, then each month newest first, against targets;
+    and KPI Trends, the same measures month by month oldest first, for the charts."""
     cal = calendar(ctx)
     w = ctx.workshop
     yields, _ = compute_yields(w.metal_log, w.orders, w.alloys, w.prices)  # said by Yields
@@ -134,4 +146,7 @@ def kpi_step(ctx: SyncContext) -> None:
     lines, found = kpi_table(yields, w.orders, w.progress, facts, ctx.config.targets,
                              ctx.today, cal.local(ctx.now))
     ctx.outputs.tabs[KPIS.name] = kpi_rows(lines)
+    trends = trend_table(yields, w.orders, facts, [a.code for a in w.alloys],
+                         ctx.config.targets, ctx.today, cal.local(ctx.now))
+    ctx.outputs.tabs[KPI_TRENDS.name] = trend_rows(trends)
     ctx.outputs.problems.extend([*problems, *found])

@@ -266,3 +266,66 @@ def kpi_table(
                 f"KPIs ({period}), column Value: left blank for lack of data: "
                 + "; ".join(blank) + "."))
     return lines, problems
+
+
+# ---- the trends behind the KPIs charts ------------------------------------------------
+
+ALL_ALLOYS = "All"
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One month of the KPI Trends tab: ``alloy`` is "All" (every measure) or an alloy
+    code (its YVR only). Values are percentages, None where the month has no data."""
+
+    month: str
+    alloy: str
+    yvr: float | None
+    yvr_target: float | None
+    cdpa: float | None = None
+    cdpa_target: float | None = None
+    ack: float | None = None
+    ack_target: float | None = None
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def trend_table(
+    yields: list[YieldLine],
+    orders: list[Order],
+    launches: list[LaunchFacts],
+    alloys: list[str],
+    targets: TargetsConfig,
+    today: date,
+    now: datetime,
+) -> list[TrendRow]:
+    """Months oldest first, from the first month with any data (at most ``MONTHS`` back)
+    to ``today``'s: one block for all alloys, then one block per alloy with a YVR in the
+    window, in ``alloys`` order (the Alloys tab), alloys not listed there after, sorted.
+    Every block has the same months, so a chart shares one month axis across them."""
+    first = _first_month(yields, orders, launches, today)
+    months = [m for m in months_back(today, MONTHS) if first is not None and m >= first]
+    yvr_target = float(targets.yield_variance_pct)
+    rows: list[TrendRow] = []
+    for m in months:
+        ms = frozenset({m})
+        cdpa = delivery_adherence(orders, today, ms)[0][2]
+        ack = next(r[2] for r in communication(launches, now, ms) if r[0] == ACK_ON_TIME)
+        rows.append(TrendRow(label(m), ALL_ALLOYS, yield_variance(yields, ms)[0][2],
+                             yvr_target, cdpa, float(targets.delivery_adherence_pct),
+                             ack, float(targets.on_time_ack_pct)))
+    by_alloy: dict[str, list[YieldLine]] = {}
+    for ln in yields:
+        by_alloy.setdefault(_fold(ln.alloy), []).append(ln)
+    listed = {_fold(a) for a in alloys}
+    extra = sorted({ln.alloy.strip() for ln in yields
+                    if ln.alloy.strip() and _fold(ln.alloy) not in listed}, key=str.casefold)
+    for alloy in [*alloys, *extra]:
+        lines = by_alloy.pop(_fold(alloy), [])  # pop: an alloy listed twice draws once
+        values = [yield_variance(lines, frozenset({m}))[0][2] for m in months]
+        if any(v is not None for v in values):
+            rows += [TrendRow(label(m), alloy.strip(), v, yvr_target)
+                     for m, v in zip(months, values, strict=True)]
+    return rows

@@ -21,12 +21,14 @@ from sheets_sync.domain.kpis import (
     YVR,
     KpiLine,
     LaunchFacts,
+    TrendRow,
     communication,
     delivery_adherence,
     first_time_right,
     judge,
     kpi_table,
     months_back,
+    trend_table,
     yield_variance,
 )
 from sheets_sync.domain.metal import compute_yields
@@ -185,3 +187,34 @@ def test_same_input_same_rows() -> None:
     b = kpi_table(list(yields), list(ORDERS), PROGRESS, LAUNCHES, TargetsConfig(), TODAY, NOW)
     assert a == b
     assert pytest.approx(95.7) == a[0][0].value
+
+
+def test_trend_table_months_oldest_first_all_alloys_then_each_alloy() -> None:
+    yields, _ = compute_yields(LOG, CASTINGS, ALLOYS, [])
+    # 22KY is on the Alloys tab but has no casting in the window: no block for it
+    rows = trend_table(yields, ORDERS, LAUNCHES, ["18KY", "14KY", "22KY"], TargetsConfig(),
+                       TODAY, NOW)
+    assert rows == [
+        # October: YVR 69.50 of 72.64 g; CDPA 1 of 3; on-time ack 1 of 3 (worked above)
+        TrendRow("2026-10", "All", 95.7, 96.5, 33.3, 90.0, 33.3, 90.0),
+        # November so far: nothing closed, nothing due: blanks, never 0
+        TrendRow("2026-11", "All", None, 96.5, None, 90.0, None, 90.0),
+        TrendRow("2026-10", "18KY", 96.8, 96.5),  # 45 of 46.5 g
+        TrendRow("2026-11", "18KY", None, 96.5),
+        TrendRow("2026-10", "14KY", 93.7, 96.5),  # 24.5 of 26.14 g
+        TrendRow("2026-11", "14KY", None, 96.5),
+    ]
+
+
+def test_trend_table_alloys_missing_from_the_alloys_tab_come_last_sorted() -> None:
+    yields, _ = compute_yields(LOG, CASTINGS, ALLOYS, [])
+    rows = trend_table(yields, [], [], ["18ky "], TargetsConfig(), TODAY, NOW)
+    assert [(r.month, r.alloy, r.yvr) for r in rows] == [
+        ("2026-10", "All", 95.7), ("2026-11", "All", None),
+        ("2026-10", "18ky", 96.8), ("2026-11", "18ky", None),
+        ("2026-10", "14KY", 93.7), ("2026-11", "14KY", None),
+    ]
+
+
+def test_trend_table_without_data_is_empty() -> None:
+    assert trend_table([], [], [], ["18KY"], TargetsConfig(), TODAY, NOW) == []
