@@ -42,6 +42,7 @@ from .base import ChangeSet, WriteResult
 from .xlsx_apply import WorkbookWriter, fill_header
 from .xlsx_cells import from_calamine, put
 from .xlsx_formulas import Cached, collect_cached_values, restore_cached_values
+from .xlsx_present import present
 
 __all__ = ["XlsxBackend", "write_new_workbook", "LOCK_SUFFIX"]
 
@@ -108,6 +109,7 @@ class XlsxBackend:
                 book = self._load()
                 cached = collect_cached_values(str(self.path))
                 missing = WorkbookWriter(book).apply(changes)
+                present(book)  # KPIs charts redrawn (openpyxl reads them back lossily), Load heatmap once
                 _recompute_on_open(book)
                 save_atomically(book, self.path, cached)
         except SheetsSyncError:
