@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import tempfile
 import time
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -126,6 +128,7 @@ def main() -> None:
     parser.add_argument("--progress", type=int, default=50_000)
     parser.add_argument("--metal", type=int, default=20_000)
     args = parser.parse_args()
+    os.chdir(tempfile.mkdtemp(prefix="bench-google-"))  # journal, ledger, outbox go here
     tabs = synthetic_tabs(TODAY, args.orders, args.progress, args.metal)
     ours, naive = FakeSheets(), FakeSheets()
     ours.replace_tabs(tabs)

@@ -562,8 +562,11 @@ class FakeSheets:
 
     # ----- spreadsheets.batchUpdate: all requests or none ----------------------------------
     def _batch_update(self, payload: Json) -> Json:
-        # all or nothing: keep a copy to put back (pickle: same result as deepcopy, faster)
-        staged = pickle.loads(pickle.dumps((self.sheets, self.developer_metadata, self._next_id)))
+        # all or nothing: copies of the sheets the batch names, to put back on failure
+        named = _sheet_ids(payload) | {0}  # an absent sheetId means sheet 0
+        order = list(self.sheets)
+        copies = {s.sheet_id: pickle.dumps(s) for s in order if s.sheet_id in named}
+        staged = (copy.deepcopy(self.developer_metadata), self._next_id)
         replies = []
         try:
             for i, request in enumerate(payload.get("requests", [])):
@@ -573,9 +576,26 @@ class FakeSheets:
                     exc.message = f"Invalid requests[{i}].{next(iter(request), '?')}: {exc.message}"
                     raise
         except Exception:
-            self.sheets, self.developer_metadata, self._next_id = staged
+            self.sheets = [pickle.loads(copies[s.sheet_id]) if s.sheet_id in copies else s
+                           for s in order]
+            self.developer_metadata, self._next_id = staged
             raise
         return {"spreadsheetId": self.id, "replies": replies}
+
+
+def _sheet_ids(value: Any) -> set[int]:
+    """Every ``sheetId`` named anywhere in a request body."""
+    found: set[int] = set()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "sheetId" and isinstance(v, int):
+                found.add(v)
+            else:
+                found |= _sheet_ids(v)
+    elif isinstance(value, list):
+        for v in value:
+            found |= _sheet_ids(v)
+    return found
 
 
 class FakeApiError(Exception):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from pathlib import Path
 
 import gspread
 import pytest
@@ -253,7 +254,9 @@ def test_key_from_url() -> None:
         spreadsheet_key("my sheet")
 
 
-def test_a_real_sync_of_the_demo_workbook_keeps_the_budget() -> None:
+def test_a_real_sync_of_the_demo_workbook_keeps_the_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from zoneinfo import ZoneInfo
 
     from sheets_sync.config import Config
@@ -261,6 +264,7 @@ def test_a_real_sync_of_the_demo_workbook_keeps_the_budget() -> None:
     from sheets_sync.pipeline import build_steps
     from sheets_sync.sync import run_sync
 
+    monkeypatch.chdir(tmp_path)  # the sync's journal, mail ledger and outbox live here
     today = date(2026, 11, 25)
     now = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
     fake = FakeSheets()

@@ -3,6 +3,8 @@ error; a failed write leaves nothing marked done; a replayed write never applies
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gspread
 import pytest
 import requests
@@ -125,7 +127,9 @@ def test_write_tokens_do_not_pile_up() -> None:
     assert len(fake.developer_metadata) == 1
 
 
-def test_a_sync_whose_write_fails_records_nothing() -> None:
+def test_a_sync_whose_write_fails_records_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from datetime import date, datetime
     from zoneinfo import ZoneInfo
 
@@ -134,6 +138,7 @@ def test_a_sync_whose_write_fails_records_nothing() -> None:
     from sheets_sync.pipeline import build_steps
     from sheets_sync.sync import run_sync
 
+    monkeypatch.chdir(tmp_path)  # the sync's journal, mail ledger and outbox live here
     fake = FakeSheets()
     fake.replace_tabs(demo_tabs(date(2026, 11, 25)))
     before = fake.snapshot_state()
