@@ -96,11 +96,14 @@ def run_sync(
     report = SyncReport(
         snapshot.source, read.rows_read, list(ctx.outputs.problems), changes, None, dry_run, context=ctx
     )
-    if not changes or dry_run:
+    if dry_run:
         return report
-    _record_sync(ctx, changes, report)
-    say("write")
-    report.written = backend.write(changes)
+    if changes:
+        _record_sync(ctx, changes, report)
+        say("write")
+        report.written = backend.write(changes)
+    # Nothing to write is a write that succeeded: an entry found already applied (its
+    # Activity id is in the workbook) is marked so even when this sync changes nothing.
     for action in ctx.after_write:
         try:
             action()

@@ -16,12 +16,6 @@ TODAY = date(2026, 11, 25)  # a Wednesday
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=PARIS)
 
 
-@pytest.fixture(autouse=True)
-def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The defaults are relative paths (journal, outbox, ledger): keep them out of the repo."""
-    monkeypatch.chdir(tmp_path)
-
-
 def config_in(folder: Path) -> Config:
     """Defaults, with the local state (journal, mail ledger, outbox, uploads) in ``folder``:
     one workshop's memory of what it sent and applied."""
