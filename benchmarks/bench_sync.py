@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -74,11 +75,14 @@ def _child(kind: str, path: str) -> dict[str, object]:
 
 
 def measure(kind: str, path: Path) -> dict[str, object]:
-    out = subprocess.run(
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(  # in the workbook's folder: the sync's local state lands there
         [sys.executable, "-m", "benchmarks.bench_sync", "--child", kind, str(path)],
         check=True,
         capture_output=True,
         text=True,
+        cwd=path.parent,
+        env={**os.environ, "PYTHONPATH": str(root)},
     )
     result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
     return result

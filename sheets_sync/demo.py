@@ -12,7 +12,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from .cells import CellValue
-from .contract import HUMAN_TABS
+from .contract import APPROVALS, HUMAN_TABS
 
 Grid = list[list[CellValue]]
 
@@ -485,7 +485,6 @@ def synthetic_tabs(
     rng = random.Random(seed)
     base = demo_tabs(today)
     order_rows: Grid = []
-    casting_stages = [r[2] for r in WORKFLOW if r[0] == "Casting"]
     for i in range(orders):
         alloy = ALLOYS[i % 5][0]
         promised = _workday(today + timedelta(days=rng.randint(-30, 60)))
@@ -515,25 +514,29 @@ def synthetic_tabs(
                 None,
             ]
         )
+    # each order walks its route in order: Started, Done (with a photo), Verified where the
+    # Workflow asks for it; rows interleave across orders as a busy sheet does
+    events = [
+        (r[2], status)
+        for r in WORKFLOW
+        if r[0] == "Casting"
+        for status in ("Started", "Done", *(("Verified",) if r[6] == "yes" else ()))
+    ]
+    start = today - timedelta(days=2 * (progress // orders + 1))
     progress_rows: Grid = []
     for j in range(progress):
-        i = j % orders
-        stage = casting_stages[(j // orders) % len(casting_stages)]
-        progress_rows.append(
-            [
-                f"B-{i:05d}",
-                stage,
-                "Done",
-                today - timedelta(days=rng.randint(1, 20)),
-                "Sam",
-                f"https://photos.example/{i}/{j}.jpg",
-                None,
-            ]
-        )
+        i, k = j % orders, (j // orders) % len(events)
+        stage, status = events[k]
+        photo = f"https://photos.example/{i}/{j}.jpg" if status == "Done" else None
+        progress_rows.append([f"B-{i:05d}", stage, status, start + timedelta(days=2 * k), "Sam", photo, None])
+    approval_rows: Grid = [
+        [f"A-{i:05d}", f"B-{i:05d}", "CAD render", f"https://cad.example/B-{i:05d}.png", start, "Approved"]
+        for i in range(orders)
+    ]
     metal_rows: Grid = []
     for j in range(metal):
         i = j % orders
-        kind = ("Issue", "Return", "Scrap", "Purchase")[j % 4]
+        kind = ("Issue", "Return", "Scrap", "Purchase")[(j // orders) % 4]
         grams = {"Issue": 7.2, "Return": 5.5, "Scrap": 1.5, "Purchase": 100.0}[kind]
         metal_rows.append(
             [
@@ -554,5 +557,5 @@ def synthetic_tabs(
     base["Progress"] = [base["Progress"][0], *progress_rows]
     base["Metal Log"] = [base["Metal Log"][0], *metal_rows]
     base["Launches"] = base["Launches"][:1]
-    base["Approvals"] = base["Approvals"][:1]
+    base["Approvals"] = [[*(c.name for c in APPROVALS.columns), "⚙ State"], *approval_rows]
     return base
