@@ -119,7 +119,7 @@ def naive_sync(fake: FakeSheets, changes: ChangeSet) -> None:
 
 
 def main() -> None:
-    from sheets_sync.demo import synthetic_tabs
+    from sheets_sync.synthetic import synthetic_tabs
     from sheets_sync.pipeline import build_steps
     from sheets_sync.sync import run_sync
 

@@ -12,7 +12,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from .cells import CellValue
-from .contract import APPROVALS, HUMAN_TABS
+from .contract import HUMAN_TABS
 
 Grid = list[list[CellValue]]
 
@@ -43,74 +43,16 @@ WORKFLOW: Grid = [
 
 SPECIFIC_GRAVITY: dict[str, float] = {str(a[0]): float(a[4]) for a in ALLOYS}  # type: ignore[arg-type]
 
+# fmt: off
 PARTNERS: Grid = [
-    [
-        "P-CAST",
-        "Fonderie Lumière",
-        "Casting",
-        "Hélène Roux",
-        "casting@lumiere.example",
-        "+33 1 40 00 00 01",
-        24,
-        48,
-        "yes",
-    ],
-    [
-        "P-CAST2",
-        "CastWorks Antwerp",
-        "Casting",
-        "Pieter Claes",
-        "orders@castworks.example",
-        "+32 3 000 00 02",
-        24,
-        48,
-        "yes",
-    ],
-    [
-        "P-MFG",
-        "Atelier Dupont",
-        "Manufacturer",
-        "Marc Dupont",
-        "atelier@dupont.example",
-        "+33 1 40 00 00 03",
-        24,
-        48,
-        "yes",
-    ],
-    [
-        "P-SET",
-        "Rossi Setting Studio",
-        "Setter",
-        "Giulia Rossi",
-        "giulia@rossi-setting.example",
-        "+39 02 0000 004",
-        12,
-        36,
-        "yes",
-    ],
-    [
-        "P-POL",
-        "Polissage Martin",
-        "Polisher",
-        "Luc Martin",
-        "luc@polissage.example",
-        "+33 1 40 00 00 05",
-        24,
-        48,
-        "yes",
-    ],
-    [
-        "P-ENG",
-        "Gravure Blanc",
-        "Engraver",
-        "Anne Blanc",
-        "anne@gravure-blanc.example",
-        "+33 1 40 00 00 06",
-        48,
-        72,
-        "yes",
-    ],
+    ["P-CAST", "Fonderie Lumière", "Casting", "Hélène Roux", "casting@lumiere.example", "+33 1 40 00 00 01", 24, 48, "yes"],  # noqa: E501
+    ["P-CAST2", "CastWorks Antwerp", "Casting", "Pieter Claes", "orders@castworks.example", "+32 3 000 00 02", 24, 48, "yes"],  # noqa: E501
+    ["P-MFG", "Atelier Dupont", "Manufacturer", "Marc Dupont", "atelier@dupont.example", "+33 1 40 00 00 03", 24, 48, "yes"],  # noqa: E501
+    ["P-SET", "Rossi Setting Studio", "Setter", "Giulia Rossi", "giulia@rossi-setting.example", "+39 02 0000 004", 12, 36, "yes"],  # noqa: E501
+    ["P-POL", "Polissage Martin", "Polisher", "Luc Martin", "luc@polissage.example", "+33 1 40 00 00 05", 24, 48, "yes"],  # noqa: E501
+    ["P-ENG", "Gravure Blanc", "Engraver", "Anne Blanc", "anne@gravure-blanc.example", "+33 1 40 00 00 06", 48, 72, "yes"],  # noqa: E501
 ]
+# fmt: on
 
 CLIENTS: Grid = [
     [f"C-{i:03d}", name, f"{name.split()[0].lower()}@client.example", "", pref, ""]
@@ -143,6 +85,24 @@ PIECES = [
     ("Bracelet", "Bangle with hinged clasp", "", ""),
     ("Ring", "Three-stone trilogy ring", "Emerald cut 0.7 ct E VS1", "2 × 0.3 ct baguette"),
 ]
+
+
+def _movement(
+    day: date,
+    entry: str,
+    alloy: str,
+    grams: float,
+    ref: str,
+    method: str | None,
+    *,
+    scrap_kind: str | None = None,
+    origin: str | None = None,
+    partner: str | None = "P-CAST",
+    by: str = "Sam",
+    note: str | None = None,
+) -> list[CellValue]:
+    """A Metal Log row, in the tab's column order."""
+    return [day, entry, alloy, grams, ref, method, scrap_kind, origin, partner, by, note]
 
 
 def _workday(d: date, back: bool = False) -> date:
@@ -238,34 +198,11 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
             method = "Vacuum" if i % 2 else "Centrifugal"
             cast_day = _workday(start + timedelta(days=6))
             origin = "Recycled" if i % 3 else "Mined"
+            back = cast_day + timedelta(days=2)
             metal += [
-                [cast_day, "Issue", alloy, issued, ref, method, None, origin, "P-CAST", "Sam", None],
-                [
-                    cast_day + timedelta(days=2),
-                    "Return",
-                    alloy,
-                    finished,
-                    ref,
-                    method,
-                    None,
-                    None,
-                    "P-CAST",
-                    "Sam",
-                    None,
-                ],
-                [
-                    cast_day + timedelta(days=2),
-                    "Scrap",
-                    alloy,
-                    scrap,
-                    ref,
-                    method,
-                    "Sprue",
-                    None,
-                    "P-CAST",
-                    "Sam",
-                    None,
-                ],
+                _movement(cast_day, "Issue", alloy, issued, ref, method, origin=origin),
+                _movement(back, "Return", alloy, finished, ref, method),
+                _movement(back, "Scrap", alloy, scrap, ref, method, scrap_kind="Sprue"),
             ]
         requested = _workday(start - timedelta(days=3), back=True)
         if i >= 27 or i == 21:  # JW-2322 went on to wax without the client's approval
@@ -301,114 +238,29 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
     progress.append(
         [orders[25][0], "Stone setting", "Started", _workday(t, back=True), "Ana", None, "Started early"]
     )
-    metal.append(
-        [
-            _workday(t - timedelta(days=3), back=True),
-            "Scrap",
-            "14KY",
-            -1.5,
-            "JW-2320",
-            None,
-            "Filings",
-            None,
-            None,
-            "Ana",
-            "typo",
-        ]
-    )
+    metal.append(  # negative grams
+        _movement(_workday(t - timedelta(days=3), back=True), "Scrap", "14KY", -1.5, "JW-2320", None,
+                  scrap_kind="Filings", by="Ana", note="typo", partner=None)
+    )  # fmt: skip
+    bought = _workday(t - timedelta(days=60))
     purchases: Grid = [
-        [
-            _workday(t - timedelta(days=60)),
-            "Purchase",
-            "18KY",
-            250.0,
-            "Stock",
-            None,
-            None,
-            "Recycled",
-            "Bullion Co",
-            "Sam",
-            None,
-        ],
-        [
-            _workday(t - timedelta(days=60)),
-            "Purchase",
-            "14KY",
-            200.0,
-            "Stock",
-            None,
-            None,
-            "Mined",
-            "Bullion Co",
-            "Sam",
-            None,
-        ],
-        [
-            _workday(t - timedelta(days=60)),
-            "Purchase",
-            "18KW",
-            150.0,
-            "Stock",
-            None,
-            None,
-            "Recycled",
-            "Bullion Co",
-            "Sam",
-            None,
-        ],
-        [
-            _workday(t - timedelta(days=60)),
-            "Purchase",
-            "PT950",
-            100.0,
-            "Stock",
-            None,
-            None,
-            "Mined",
-            "Bullion Co",
-            "Sam",
-            None,
-        ],
-        [
-            _workday(t - timedelta(days=60)),
-            "Purchase",
-            "22KY",
-            80.0,
-            "Stock",
-            None,
-            None,
-            "Recycled",
-            "Bullion Co",
-            "Sam",
-            None,
-        ],
-        [
-            _workday(t - timedelta(days=10)),
-            "Refine Out",
-            "14KY",
-            12.4,
-            "Sweeps Q3",
-            None,
-            "Sweeps",
-            None,
-            "Refinery Ouest",
-            "Sam",
-            None,
-        ],
-        [
-            _workday(t - timedelta(days=2), back=True),
-            "Count",
-            "18KY",
-            190.0,
-            "Safe",
-            None,
-            None,
-            None,
-            None,
-            "Noor",
-            "Monthly count",
-        ],
+        [bought, "Purchase", alloy, grams, "Stock", None, None, origin, "Bullion Co", "Sam", None]
+        for alloy, grams, origin in (
+            ("18KY", 250.0, "Recycled"),
+            ("14KY", 200.0, "Mined"),
+            ("18KW", 150.0, "Recycled"),
+            ("PT950", 100.0, "Mined"),
+            ("22KY", 80.0, "Recycled"),
+        )
     ]
+    purchases.append(
+        [_workday(t - timedelta(days=10)), "Refine Out", "14KY", 12.4, "Sweeps Q3", None, "Sweeps", None,
+         "Refinery Ouest", "Sam", None]
+    )  # fmt: skip
+    purchases.append(
+        [_workday(t - timedelta(days=2), back=True), "Count", "18KY", 190.0, "Safe", None, None, None, None,
+         "Noor", "Monthly count"]
+    )  # fmt: skip
     launches.append(
         [
             "L-031",
@@ -476,86 +328,3 @@ def _with_headers(data: dict[str, Grid], extra: dict[str, list[str]] | None = No
             rows = [r + [None] * (len(header) - len(r)) for r in rows]
         out[tab.name] = [header, *rows]
     return out
-
-
-def synthetic_tabs(
-    today: date, orders: int = 5000, progress: int = 50_000, metal: int = 20_000, seed: int = 7
-) -> dict[str, Grid]:
-    """A large, valid workbook of the demo's shape (for benchmarks)."""
-    rng = random.Random(seed)
-    base = demo_tabs(today)
-    order_rows: Grid = []
-    for i in range(orders):
-        alloy = ALLOYS[i % 5][0]
-        promised = _workday(today + timedelta(days=rng.randint(-30, 60)))
-        order_rows.append(
-            [
-                f"B-{i:05d}",
-                CLIENTS[i % len(CLIENTS)][0],
-                "Ring",
-                "Batch ring",
-                alloy,
-                "52",
-                1,
-                5.5,
-                0.4,
-                "Casting",
-                None,
-                None,
-                None,
-                f"https://cad.example/B-{i:05d}.stl",
-                f"https://cad.example/B-{i:05d}.png",
-                "P-CAST",
-                "Sam",
-                promised,
-                0,
-                None,
-                None,
-                None,
-            ]
-        )
-    # each order walks its route in order: Started, Done (with a photo), Verified where the
-    # Workflow asks for it; rows interleave across orders as a busy sheet does
-    events = [
-        (r[2], status)
-        for r in WORKFLOW
-        if r[0] == "Casting"
-        for status in ("Started", "Done", *(("Verified",) if r[6] == "yes" else ()))
-    ]
-    start = today - timedelta(days=2 * (progress // orders + 1))
-    progress_rows: Grid = []
-    for j in range(progress):
-        i, k = j % orders, (j // orders) % len(events)
-        stage, status = events[k]
-        photo = f"https://photos.example/{i}/{j}.jpg" if status == "Done" else None
-        progress_rows.append([f"B-{i:05d}", stage, status, start + timedelta(days=2 * k), "Sam", photo, None])
-    approval_rows: Grid = [
-        [f"A-{i:05d}", f"B-{i:05d}", "CAD render", f"https://cad.example/B-{i:05d}.png", start, "Approved"]
-        for i in range(orders)
-    ]
-    metal_rows: Grid = []
-    for j in range(metal):
-        i = j % orders
-        kind = ("Issue", "Return", "Scrap", "Purchase")[(j // orders) % 4]
-        grams = {"Issue": 7.2, "Return": 5.5, "Scrap": 1.5, "Purchase": 100.0}[kind]
-        metal_rows.append(
-            [
-                today - timedelta(days=rng.randint(1, 90)),
-                kind,
-                ALLOYS[i % 5][0],
-                grams,
-                f"B-{i:05d}",
-                "Vacuum",
-                "Sprue" if kind == "Scrap" else None,
-                "Recycled",
-                "P-CAST",
-                "Sam",
-                None,
-            ]
-        )
-    base["Orders"] = [base["Orders"][0], *order_rows]
-    base["Progress"] = [base["Progress"][0], *progress_rows]
-    base["Metal Log"] = [base["Metal Log"][0], *metal_rows]
-    base["Launches"] = base["Launches"][:1]
-    base["Approvals"] = [[*(c.name for c in APPROVALS.columns), "⚙ State"], *approval_rows]
-    return base
