@@ -3,19 +3,23 @@ once at the right working hour, none on the holiday, none twice across crashes."
 
 from __future__ import annotations
 
+import itertools
 import time as wall
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sheets_sync.errors import WorkbookError
-from sheets_sync.mail.ledger import SENDING, Ledger
+from sheets_sync.mail.ledger import SENDING, SENT, Ledger
 from sheets_sync.mail.mailer import Mailer
 from sheets_sync.watch import Stopper, watch
 from tests.mail.conftest import (
     HOLIDAY,
     MONDAY,
+    PARIS,
     Desk,
     FakeClock,
+    G,
     Inbox,
     at,
     config_for,
@@ -104,3 +108,55 @@ def test_three_and_a_half_days_of_schedule(tmp_path: Path, inbox: Inbox) -> None
     for minute in range(0, 50, 10):
         desk.sync(at(date_thu, 12, minute))
     assert len(inbox.mails) == before
+
+
+def test_one_working_day_every_half_hour(tmp_path: Path, inbox: Inbox) -> None:
+    """Tuesday 00:00 to Wednesday 00:00, a sync every 30 minutes: the digest at 08:00, the
+    launch notice and the approval request at the 09:00 opening, the reminder 3 hours
+    after sending, the escalation 7 hours after, each exactly once."""
+    port: int = inbox.port  # type: ignore[attr-defined]
+    base = config_for(tmp_path, port)
+    config = replace(
+        base,
+        mail=replace(base.mail, digest_skip_empty=False),
+        watch=replace(base.watch, sync_minutes=30),
+    )
+    tuesday, wednesday = MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)
+    book = workbook()
+    book.grid("Launches")[1][4] = tuesday  # Launch Date
+    book.grid("Approvals")[1][3] = tuesday  # Requested
+    partners = book.grid("Partners")
+    partners[1][5], partners[1][6] = 3, 7  # Ack Hours, Escalate Hours
+    clock = FakeClock(at(tuesday, 0, 0))
+    inbox.clock = clock
+    desk = Desk(book, config, Ledger(config.mail.ledger_path), smtp_mailer(config, port))
+    moments: list[datetime] = []
+
+    def run(now: datetime, digest: bool) -> object:
+        moments.append(now)
+        return desk.sync(now, digest)
+
+    runs = watch(config, run=run, now=clock.now, sleep=clock.sleep, stopper=Stopper(),
+                 until=at(wednesday, 0, 0))
+
+    assert runs == 48 and len(moments) == 48
+    assert moments[0] == at(tuesday, 0, 0) and moments[-1] == at(tuesday, 23, 30)
+    assert all(b - a == timedelta(minutes=30) for a, b in itertools.pairwise(moments))
+    sent = [(m.sync_id.split(":")[1], m.rcpt[0], m.at) for m in inbox.mails]
+    assert sent == [
+        ("digest", "staff@example.com", at(tuesday, 8, 0)),
+        ("launch_notice", "caster@example.com", at(tuesday, 9, 0)),
+        ("approval_request", "durand@example.com", at(tuesday, 9, 0)),
+        ("ack_reminder", "caster@example.com", at(tuesday, 12, 0)),
+        ("escalation", "manager@example.com", at(tuesday, 16, 0)),
+    ]
+    assert all(e.status == SENT for e in desk.ledger.entries())
+    stamps = [desk.cell("Launches", "L-0001", G + c)
+              for c in ("Sent At", "Reminded At", "Escalated At")]
+    assert [s.replace(tzinfo=PARIS) if s.tzinfo is None else s for s in stamps] == [
+        at(tuesday, 9, 0), at(tuesday, 12, 0), at(tuesday, 16, 0)
+    ]
+    assert desk.cell("Launches", "L-0001", G + "State") == "Escalated"
+    assert sorted(i for i in desk.activity_ids() if i.startswith("email:")) == sorted(
+        inbox.ids()
+    )
