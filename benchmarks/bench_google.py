@@ -2,7 +2,7 @@
 
     python -m benchmarks.bench_google [--orders 5000 --progress 50000 --metal 20000]
 
-Two fake spreadsheets start from the same large synthetic workbook (sheets_sync.demo).
+Two fake spreadsheets start from the same large synthetic workbook (sheets_sync.synthetic).
 Ours: ``run_sync`` with the GoogleBackend. Naive: what a gspread script usually does in
 the same situation: open the spreadsheet, ``get_all_records`` per tab, then ``update_cell``
 per changed cell (``append_row`` per new row, ``add_worksheet`` per new tab), applying the
