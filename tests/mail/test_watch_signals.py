@@ -80,3 +80,38 @@ def test_watch_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert {"Orders", "Launches", "Activity"} <= set(wb.sheetnames)
     assert len(sync_rows(workbook)) == 1
     assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_sigterm_during_the_first_sync_lets_it_finish(tmp_path: Path) -> None:
+    """SIGTERM while the first sync is under way (its journal has just been opened): the
+    run in progress completes and is written whole, then the process exits 0."""
+    exe = console_script()
+    env = {**os.environ, "SHEETS_SYNC_SECRET": "test-secret-for-links-0123456789abcdef"}
+    init = subprocess.run(
+        [exe, "init", "--demo", "w.xlsx"], cwd=tmp_path, env=env, capture_output=True,
+        text=True, timeout=60,
+    )
+    assert init.returncode == 0, init.stderr
+    (tmp_path / "config.toml").write_text(
+        '[workbook]\npath = "w.xlsx"\n\n[watch]\nsync_minutes = 1\n', encoding="utf-8"
+    )
+    journal = tmp_path / "var" / "journal.sqlite3"  # opened by the sync, inside the loop
+    err = (tmp_path / "watch.err").open("w")
+    proc = subprocess.Popen(
+        [exe, "watch"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=err
+    )
+    try:
+        for _ in range(int(FIRST_SYNC_WAIT / 0.02)):
+            if journal.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        assert proc.poll() is None and journal.exists(), (tmp_path / "watch.err").read_text()
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=EXIT_WAIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        err.close()
+    assert code == 0, (tmp_path / "watch.err").read_text()
+    assert len(sync_rows(tmp_path / "w.xlsx")) == 1  # the run in progress was finished
