@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 GEAR = "⚙"
 
@@ -68,7 +69,11 @@ class MachineTab:
 
 def normalize(header: object) -> str:
     """Header or tab name as compared: case folded, spacing collapsed, gear kept."""
-    text = "" if header is None else str(header)
+    return _normalize("" if header is None else str(header))
+
+
+@lru_cache(maxsize=8192)  # headers are few and asked for per cell
+def _normalize(text: str) -> str:
     return " ".join(text.replace(GEAR, f" {GEAR} ").split()).casefold()
 
 
@@ -450,17 +455,19 @@ HEATMAPS: tuple[Heatmap, ...] = (Heatmap(LOAD.name, "Load %"),)
 SEVERITIES = ("error", "warning")
 
 
+_HUMAN_BY_NAME = {normalize(t.name): t for t in HUMAN_TABS}
+_MACHINE_BY_NAME = {normalize(t.name): t for t in MACHINE_TABS}
+
+
 def human_tab(name: str) -> Tab:
-    wanted = normalize(name)
-    for tab in HUMAN_TABS:
-        if normalize(tab.name) == wanted:
-            return tab
-    raise KeyError(name)
+    try:
+        return _HUMAN_BY_NAME[normalize(name)]
+    except KeyError:
+        raise KeyError(name) from None
 
 
 def machine_tab(name: str) -> MachineTab:
-    wanted = normalize(name)
-    for tab in MACHINE_TABS:
-        if normalize(tab.name) == wanted:
-            return tab
-    raise KeyError(name)
+    try:
+        return _MACHINE_BY_NAME[normalize(name)]
+    except KeyError:
+        raise KeyError(name) from None

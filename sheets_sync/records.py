@@ -35,32 +35,36 @@ class ParsedRow:
         return self.key or f"row {self.row}"
 
 
+def _text(value: CellValue) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    return None if value is None else cells.to_text(value)
+
+
+_PARSERS: dict[Kind, Callable[[CellValue], Any]] = {
+    Kind.TEXT: _text,
+    Kind.REF: _text,
+    Kind.NUMBER: cells.parse_number,
+    Kind.PERCENT: cells.parse_number,
+    Kind.INTEGER: cells.parse_int,
+    Kind.DATE: cells.parse_date,
+    Kind.DATETIME: cells.parse_datetime,
+    Kind.LINK: cells.parse_link,
+    Kind.BOOL: cells.parse_bool,
+}
+
+
 def parse_cell(column: Column, value: CellValue) -> Any:
     """One cell as its column's type; raises CellError with the reason."""
-    kind = column.kind
-    if kind in (Kind.TEXT, Kind.REF):
-        return None if cells.is_blank(value) else cells.to_text(value)
-    if kind in (Kind.NUMBER, Kind.PERCENT):
-        return cells.parse_number(value)
-    if kind is Kind.INTEGER:
-        return cells.parse_int(value)
-    if kind is Kind.DATE:
-        return cells.parse_date(value)
-    if kind is Kind.DATETIME:
-        return cells.parse_datetime(value)
-    if kind is Kind.LINK:
-        return cells.parse_link(value)
-    if kind is Kind.BOOL:
-        return cells.parse_bool(value)
-    if kind is Kind.CHOICE:
-        if cells.is_blank(value):
-            return None
-        text = cells.to_text(value)
-        for choice in column.choices:
-            if normalize(choice) == normalize(text):
-                return choice
-        raise CellError(f"{text!r} is not one of {', '.join(column.choices)}")
-    raise AssertionError(kind)  # pragma: no cover
+    if column.kind is not Kind.CHOICE:
+        return _PARSERS[column.kind](value)
+    text = _text(value)
+    if text is None:
+        return None
+    for choice in column.choices:
+        if normalize(choice) == normalize(text):
+            return choice
+    raise CellError(f"{text!r} is not one of {', '.join(column.choices)}")
 
 
 def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Problem]]:

@@ -187,18 +187,19 @@ def orders_step(ctx: SyncContext) -> None:
     cal = ctx.calendar()
     threshold = ctx.config.workshop.at_risk_slack_days
     yields = {y.ref.casefold(): y for y in ctx.facts.get("yields", [])}
-    approved = {
-        (a.order_ref, a.item)
-        for a in w.approvals
-        if to_text(ctx.machine("Approvals", a.approval_id, "State")) == "Approved"
-    }
+    approved: dict[str, set[tuple[str, str]]] = {}  # by order: a scan of all per order is quadratic
+    for a in w.approvals:
+        if to_text(ctx.machine("Approvals", a.approval_id, "State")) == "Approved":
+            approved.setdefault(a.order_ref.strip().casefold(), set()).add((a.order_ref, a.item))
     progress = by_order(w.progress)
     routes = {route: w.steps(route) for route in {o.route for o in w.orders}}
     for o in w.orders:
         steps = routes[o.route]
         mine = progress.get(o.ref.strip().casefold(), [])
         status = assess(o, steps, mine, cal, ctx.today, threshold)
-        ctx.outputs.problems.extend(check_guardrails(o, steps, mine, approved))
+        ctx.outputs.problems.extend(
+            check_guardrails(o, steps, mine, approved.get(o.ref.strip().casefold(), set()))
+        )
         out = ctx.outputs
         out.set("Orders", o.ref, "Stage", status.stage or None)
         out.set("Orders", o.ref, "Status", status.status)

@@ -8,6 +8,7 @@ rows are identified by their key, never by position.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 
 
@@ -192,7 +193,11 @@ class Workshop:
         return next((a for a in self.alloys if a.code.casefold() == wanted), None)
 
     def order(self, ref: str) -> Order | None:
-        return next((o for o in self.orders if o.ref == ref), None)
+        return self._orders_by_ref.get(ref)
+
+    @cached_property
+    def _orders_by_ref(self) -> dict[str, Order]:
+        return {o.ref: o for o in reversed(self.orders)}  # the first of a duplicate wins
 
     def partner(self, partner_id: str | None) -> Partner | None:
         if partner_id is None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from ..contract import APPROVAL_ITEMS
 from .calendar import ONE_DAY, WorkCalendar, whole_days
@@ -62,7 +63,12 @@ class OrderStatus:
 
 
 def _fold(text: str | None) -> str:
-    return " ".join((text or "").split()).casefold()
+    return _folded(text or "")
+
+
+@lru_cache(maxsize=4096)  # stage names and refs repeat on every row
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def route_steps(order: Order, steps: list[WorkflowStep]) -> list[WorkflowStep]:
