@@ -119,9 +119,9 @@ def naive_sync(fake: FakeSheets, changes: ChangeSet) -> None:
 
 
 def main() -> None:
-    from sheets_sync.synthetic import synthetic_tabs
     from sheets_sync.pipeline import build_steps
     from sheets_sync.sync import run_sync
+    from sheets_sync.synthetic import synthetic_tabs
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=5000)

@@ -8,8 +8,8 @@ rows are identified by their key, never by position.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,9 @@ def machine_view(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
                 {"Orders": "Order Ref", "Launches": "Launch ID", "Approvals": "Approval ID"}[name]
             )
             view[name] = {
-                str(r[key_i]): {h: _rowless(r[i]) for i, h in enumerate(header) if is_machine_header(h) and h != "⚙ Link"}
+                str(r[key_i]): {
+                    h: _rowless(r[i]) for i, h in enumerate(header) if is_machine_header(h) and h != "⚙ Link"
+                }
                 for r in rows[1:]
                 if r[key_i] != ""
             }
