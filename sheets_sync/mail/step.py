@@ -46,9 +46,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
 from typing import Any
 
 from ..domain import notices as dn
@@ -58,18 +55,18 @@ from ..domain.problems import WARNING, Problem
 from ..errors import MailError
 from ..outputs import ActivityRow, SyncContext
 from . import ledger as lg
+from .delivery import deliver
+from .digest import digest_content, short_ref
 from .facts import (
     ActivityMemory,
     approval_context,
     approval_facts,
-    digest_sections,
     launch_context,
     launch_facts,
-    problem_key,
     valid_recipient,
 )
 from .ledger import Entry, Ledger
-from .mailer import AlreadyDelivered, DeliveryFailed, Mailer, RecipientRejected, parse_address
+from .mailer import Mailer, parse_address
 from .notices import build_message, fmt_day
 
 log = logging.getLogger(__name__)
@@ -100,8 +97,7 @@ SUBJECTS: dict[str, Callable[[dict[str, Any]], str]] = {
         f"{c['launch'].launch_id} (order {c['launch'].order_ref})"
     ),
     dn.PROBLEM_ALERT: lambda c: (
-        f"Problem reported on {c['launch'].launch_id} by "
-        f"{c['partner_name']} (order {c['launch'].order_ref})"
+        f"Problem reported on {c['launch'].launch_id} by {c['partner_name']} (order {c['launch'].order_ref})"
     ),
     dn.PROBLEM_SECOND_ALERT: lambda c: (
         f"Still undecided: problem on {c['launch'].launch_id} (order {c['launch'].order_ref})"
@@ -167,14 +163,10 @@ class MailStep:
         sending = dn.is_sending_time(cal, ctx.now)
         self._ledger_driven(run, sending)
         w = ctx.config.workshop
-        rules = dn.Rules(
-            w.manager_email, ctx.config.mail.approval_reminder_days, w.problem_decision_hours
-        )
+        rules = dn.Rules(w.manager_email, ctx.config.mail.approval_reminder_days, w.problem_decision_hours)
         approvals = []
         for af in run.approvals.values():
-            seen = self.ledger.first_seen(
-                f"approval:{af.approval.approval_id}", ctx.today.isoformat()
-            )
+            seen = self.ledger.first_seen(f"approval:{af.approval.approval_id}", ctx.today.isoformat())
             approvals.append((af, datetime.fromisoformat(seen).date()))
         due = dn.all_due(run.launches.values(), approvals, cal, ctx.now, rules, memory.recorded)
         for notice in due:
@@ -214,17 +206,17 @@ class MailStep:
             if entry.last_error:
                 detail += f" (last time: {entry.last_error})"
             ctx.outputs.activity.append(
-                ActivityRow(f"{entry.id}~{n}", ctx.now, "email", _ref(entry.ref), ACTOR, detail)
+                ActivityRow(f"{entry.id}~{n}", ctx.now, "email", short_ref(entry.ref), ACTOR, detail)
             )
             stamp = STAMP_OF.get(entry.kind)
             if stamp:
-                ctx.outputs.set(stamp[0], _ref(entry.ref), stamp[1], ctx.now)
-                self._refresh_state(run, stamp[0], _ref(entry.ref))
+                ctx.outputs.set(stamp[0], short_ref(entry.ref), stamp[1], ctx.now)
+                self._refresh_state(run, stamp[0], short_ref(entry.ref))
             run.to_send.append(entry.id)
 
     def _unwanted(self, run: _Run, entry: Entry) -> str:
         """Why a not-yet-sent email should no longer go out ("" when it still should)."""
-        ref = _ref(entry.ref)
+        ref = short_ref(entry.ref)
         if entry.kind == dn.DIGEST:
             return "" if entry.ref == run.ctx.today.isoformat() else "a digest of another day"
         if entry.kind in (dn.APPROVAL_REQUEST, dn.APPROVAL_REMINDER):
@@ -255,19 +247,19 @@ class MailStep:
                     WARNING,
                     f"{tab} ({key}), column Email: the mail server refused "
                     f"{entry.recipient} ({entry.last_error}); the {_words(entry.kind)} "
-                    f"for {_ref(entry.ref)} was not delivered; correct the address",
+                    f"for {short_ref(entry.ref)} was not delivered; correct the address",
                 )
             )
             return
         # corrected: clear the stamp so the email is decided again for the new address
         stamp = STAMP_OF.get(entry.kind)
         if stamp:
-            run.ctx.outputs.set(stamp[0], _ref(entry.ref), stamp[1], None)
+            run.ctx.outputs.set(stamp[0], short_ref(entry.ref), stamp[1], None)
         eid, at = entry.id, run.ctx.now
         run.after.append(lambda: self.ledger.cancel_rejected(eid, at))
 
     def _address_place(self, run: _Run, entry: Entry) -> tuple[str, str, str] | None:
-        ref = _ref(entry.ref)
+        ref = short_ref(entry.ref)
         if entry.kind in (dn.LAUNCH_NOTICE, dn.ACK_REMINDER):
             lf = run.launches.get(ref)
             if lf is None or lf.partner is None:
@@ -307,8 +299,7 @@ class MailStep:
                 key,
                 "",
                 WARNING,
-                f"config [workshop] {key.split('.')[-1]}: {why}; the {what} for "
-                f"{notice.ref} cannot be sent",
+                f"config [workshop] {key.split('.')[-1]}: {why}; the {what} for {notice.ref} cannot be sent",
             )
         return Problem(
             tab,
@@ -387,42 +378,15 @@ class MailStep:
         notices = dn.digest_notices(
             run.cal, ctx.now, cfg.mail.digest_time, recipients, force=self.digest == "force"
         )
-        fresh = [
-            n for n in notices if self.ledger.get(n.id) is None and n.id not in ctx.activity_ids
-        ]
+        fresh = [n for n in notices if self.ledger.get(n.id) is None and n.id not in ctx.activity_ids]
         if not fresh:
             return
-        last = self.ledger.last(dn.DIGEST, (lg.SENT, lg.SENDING, lg.SKIPPED))
-        since = last.created_at if last else None
-        uncertain = [
-            f"{e.kind} to {e.recipient} about {_ref(e.ref)} ({e.subject}), "
-            f"attempted {fmt_day(e.updated_at)}; id {e.id}"
-            for e in self.ledger.uncertain_since(since)
-            if e.kind != dn.DIGEST
-        ]
-        undelivered = [
-            f"{e.kind} to {e.recipient} about {_ref(e.ref)}: {e.last_error} ({e.attempts} attempts)"
-            for e in self.ledger.entries(lg.FAILED) + self.ledger.entries(lg.REJECTED)
-        ]
-        keys = {
-            problem_key(p.tab, p.key, p.column, p.message): p.message for p in ctx.outputs.problems
-        }
-        new_keys = self.ledger.fresh(list(keys), ctx.today.isoformat())
-        new_problems = [msg for k, msg in keys.items() if k in new_keys]
-        sections = digest_sections(
-            ctx,
-            run.cal,
-            list(run.launches.values()),
-            list(run.approvals.values()),
-            new_problems,
-            uncertain,
-            undelivered,
+        sections = digest_content(
+            self.ledger, ctx, run.cal, list(run.launches.values()), list(run.approvals.values())
         )
         for notice in fresh:
             if not sections and cfg.mail.digest_skip_empty:
-                self.ledger.mark_skipped(
-                    notice.id, notice.kind, notice.ref, notice.recipient, ctx.now
-                )
+                self.ledger.mark_skipped(notice.id, notice.kind, notice.ref, notice.recipient, ctx.now)
                 continue
             problem = self._address_problem(notice)
             if problem is not None:
@@ -444,39 +408,8 @@ class MailStep:
         self.deliver(ids, now)
 
     def deliver(self, ids: list[str], now: datetime) -> None:
-        """Send the decided emails. A connection-level failure stops the batch (the rest
-        stay decided and go out on a later run); an unexpected exception propagates with
-        the ledger telling exactly how far it got."""
-        for email_id in ids:
-            raw = self.ledger.message(email_id)
-            if raw is None or not self.ledger.mark_sending(email_id, now):
-                continue
-            message = BytesParser(policy=policy.default).parsebytes(raw)
-            assert isinstance(message, EmailMessage)
-            try:
-                self.mailer.send(message, email_id)
-            except AlreadyDelivered:
-                self.ledger.mark_sent(email_id, now)
-            except RecipientRejected as exc:
-                log.warning("email %s refused: %s", email_id, exc)
-                self.ledger.mark_rejected(email_id, now, str(exc))
-            except DeliveryFailed as exc:
-                if exc.maybe_sent:
-                    log.error("email %s may or may not have gone out: %s", email_id, exc)
-                else:
-                    log.warning("email %s not sent, will retry: %s", email_id, exc)
-                    self.ledger.mark_failed(email_id, now, str(exc))
-                return
-            except MailError as exc:
-                log.warning("email %s not sent, will retry: %s", email_id, exc)
-                self.ledger.mark_failed(email_id, now, str(exc))
-            else:
-                self.ledger.mark_sent(email_id, now)
-                self.delivered.append(email_id)
-
-
-def _ref(ref: str) -> str:
-    return ref.split("#")[0]
+        """Send the decided emails (see ``delivery.deliver``)."""
+        self.delivered.extend(deliver(self.mailer, self.ledger, ids, now))
 
 
 def _words(kind: str) -> str:
