@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from io import BytesIO
 from pathlib import Path
 
@@ -93,6 +94,20 @@ def test_approving_records_one_entry_and_the_page_then_shows_the_answer(
         "approve",
         "Claire",
     )
+
+
+def test_an_answer_is_on_disk_before_the_thank_you(shop: Shop, client: FlaskClient) -> None:
+    """A second process opening the journal file right after the response (as after a
+    crash of the server) finds the answer: it was committed before the browser heard back."""
+    path = shop.link("Approvals", "AP-1")
+    resp = client.post(path, data=form(page(client, path), decision="approve", name="Claire"))
+    assert resp.status_code == 303
+    other = sqlite3.connect(shop.config.web.journal_path)
+    try:
+        rows = other.execute("SELECT kind, ref FROM submissions").fetchall()
+    finally:
+        other.close()
+    assert rows == [("approval", "AP-1")]
 
 
 def test_the_same_form_sent_twice_is_one_entry(shop: Shop, client: FlaskClient) -> None:
