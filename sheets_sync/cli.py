@@ -225,7 +225,7 @@ def links(ctx: click.Context, order_ref: str | None) -> None:
     from .portal import links_for
 
     config = _config(ctx)
-    report = pipeline.sync_once(config, _now(config))
+    report = pipeline.sync_once(config, _now(config), keep_context=True)
     assert report.context is not None
     found = links_for(report.context, order_ref)
     if not found:

@@ -55,10 +55,16 @@ def build_steps(config: Config, *, dry_run: bool = False) -> list[Step]:
 
 
 def sync_once(
-    config: Config, now: datetime, *, dry_run: bool = False, phase: Phase | None = None
+    config: Config,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    phase: Phase | None = None,
+    keep_context: bool = False,
 ) -> SyncReport:
     steps = build_steps(config, dry_run=dry_run)
-    return run_sync(make_backend(config), config, now, steps, dry_run=dry_run, phase=phase)
+    backend = make_backend(config)
+    return run_sync(backend, config, now, steps, dry_run=dry_run, phase=phase, keep_context=keep_context)
 
 
 def write_demo(path: Path, today: date, *, force: bool = False) -> None:

@@ -70,9 +70,12 @@ def run_sync(
     *,
     dry_run: bool = False,
     phase: Phase | None = None,
+    keep_context: bool = False,
 ) -> SyncReport:
     """Run one sync at moment ``now`` (aware). Raises WorkbookError children when the
-    workbook as a whole cannot be read or written; row-level trouble becomes Problems."""
+    workbook as a whole cannot be read or written; row-level trouble becomes Problems.
+    ``keep_context`` keeps the SyncContext (the whole read) on the report; otherwise it is
+    let go before the write, so a large workbook is not held twice in memory."""
     say = phase or (lambda _: None)
     zone = config.workshop.zone
     now = now.astimezone(zone)
@@ -93,18 +96,21 @@ def run_sync(
         say(getattr(step, "__name__", "step").removesuffix("_step"))
         step(ctx)
     changes = changes_for(ctx)
-    report = SyncReport(
-        snapshot.source, read.rows_read, list(ctx.outputs.problems), changes, None, dry_run, context=ctx
-    )
+    report = SyncReport(snapshot.source, read.rows_read, list(ctx.outputs.problems), changes, None, dry_run)
+    if keep_context:
+        report.context = ctx
     if dry_run:
         return report
     if changes:
         _record_sync(ctx, changes, report)
+    after_write = ctx.after_write
+    del ctx, read, snapshot  # the write loads the workbook again: don't hold the read too
+    if changes:
         say("write")
         report.written = backend.write(changes)
     # Nothing to write is a write that succeeded: an entry found already applied (its
     # Activity id is in the workbook) is marked so even when this sync changes nothing.
-    for action in ctx.after_write:
+    for action in after_write:
         try:
             action()
         except Exception as exc:  # each action is idempotent; the next sync retries it
