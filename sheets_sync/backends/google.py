@@ -19,6 +19,8 @@ Calls (every one through a real ``gspread`` HTTP client, retried by ``RetryPolic
    with a ``createDeveloperMetadata`` write token of a fixed id: if an answer is lost and
    the batch is sent again after it had landed, the replay fails as a whole on the
    duplicate id instead of appending rows twice, and we check the token to know it landed.
+   The charts and the Load heatmap (``google_present``) ride in this batch when they are
+   missing or out of date, judged from what call 1 saw: they never cost a call.
 
 An empty ChangeSet makes no call at all. A change set bigger than ``max_request_bytes``
 (9 MB; Google refuses 10 MB) is split between requests, between rows, never inside one;
@@ -45,6 +47,7 @@ from ..errors import BackendUnavailable, WorkbookError
 from ..workbook import Snapshot, Table, trim_rows
 from .base import ChangeSet, WriteResult
 from .google_plan import TOKEN_KEY, SheetLayout, build, key_map, token_requests
+from .google_present import PRESENT_FIELDS, Seen, present_requests, seen_from
 from .google_retry import RetryPolicy, describe, is_transient, status_of
 from .google_values import column_letter, quote_title, read_rows
 
@@ -55,7 +58,8 @@ T = TypeVar("T")
 READ_FIELDS = (
     "spreadsheetId,properties.title,developerMetadata(metadataId,metadataKey),"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
-    "data(startRow,startColumn,rowData.values(effectiveValue,effectiveFormat.numberFormat.type)))"
+    "data(startRow,startColumn,rowData.values(effectiveValue,effectiveFormat.numberFormat.type)),"
+    f"{PRESENT_FIELDS})"
 )
 # Google refuses a request over 10,485,760 bytes (and recommends 2 MB for speed); a sync's
 # write is one request up to this size, so only a huge first write is ever split.
@@ -100,6 +104,7 @@ class GoogleBackend:
         self.calls = 0  # API round trips answered, for the budget checks
         self._layouts: dict[str, SheetLayout] | None = None
         self._tokens: list[int] = []
+        self._seen = Seen()  # charts, heatmap rules and chart data as last read
         self._rand = rand or random.Random().random
 
     @classmethod
@@ -151,6 +156,7 @@ class GoogleBackend:
             )
             self._layouts[normalize(layout.title)] = layout
             out.append((layout, rows))
+        self._seen = seen_from(sheets, {normalize(lay.title): rows for lay, rows in out})
         return out
 
     # ----- Backend --------------------------------------------------------------------
@@ -175,6 +181,8 @@ class GoogleBackend:
         new_ids = [i for i in (self._new_id() for _ in range(len(changes.new_tabs) + 4))
                    if i not in taken]
         plan = build(changes, layouts, new_ids)
+        tabs = {k: (v.sheet_id, v.headers) for k, v in layouts.items()}
+        plan.requests += present_requests(changes, tabs, self._seen)  # same batch, no call
         for part in self._split(plan.requests):
             self._send(part)
         self._layouts = None  # the grid changed: the next write starts from a fresh read

@@ -4,7 +4,8 @@
 service-account file is missing or not JSON, the sheet is not shared with the service
 account's email (printed), the Sheets API is disabled, the key is wrong.
 ``prepare_spreadsheet(backend)`` lays out every contract tab and header in one
-``spreadsheets.batchUpdate``; running it again adds only what is missing.
+``spreadsheets.batchUpdate``, with the Load heatmap and the KPI charts
+(``google_present``); running it again adds only what is missing.
 """
 
 from __future__ import annotations
@@ -17,9 +18,21 @@ from typing import TYPE_CHECKING, Any
 import gspread
 import requests
 
-from ..contract import GEAR, HUMAN_TABS, MACHINE_TABS, Kind, Tab, machine_header, normalize
+from ..contract import (
+    CHARTS,
+    GEAR,
+    HEATMAPS,
+    HUMAN_TABS,
+    MACHINE_TABS,
+    Kind,
+    Tab,
+    machine_header,
+    normalize,
+)
 from ..errors import ConfigError, SheetsSyncError, WorkbookError
+from .base import ChangeSet
 from .google_plan import HEADER_FIELDS, MACHINE_BACKGROUND, header_cell
+from .google_present import PRESENT_FIELDS, present_requests, seen_from
 from .google_values import column_letter, quote_title
 
 if TYPE_CHECKING:
@@ -137,10 +150,15 @@ def prepare_spreadsheet(backend: GoogleBackend) -> list[str]:
     """
     answer = backend._metadata(
         "properties.title,sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),"
-        "protectedRanges.description,conditionalFormats.ranges)", grid=False)
+        f"protectedRanges.description,{PRESENT_FIELDS})", grid=False)
     existing = {normalize(s["properties"]["title"]): s for s in answer.get("sheets", [])}
     header_ranges = [f"{quote_title(s['properties']['title'])}!1:1" for s in existing.values()]
+    data_tabs = [t for t in dict.fromkeys(normalize(c.data_tab) for c in CHARTS) if t in existing]
+    header_ranges += [quote_title(existing[t]["properties"]["title"]) for t in data_tabs]
     rows = backend._values(header_ranges) if header_ranges else []
+    seen = seen_from(answer.get("sheets", []),
+                     dict(zip(data_tabs, rows[len(existing):], strict=True)))
+    rows = rows[:len(existing)]
     current = {name: [str(v) for v in (r[0] if r else [])]
                for name, r in zip(existing, rows, strict=True)}
     requests_: list[Json] = []
@@ -204,6 +222,13 @@ def prepare_spreadsheet(backend: GoogleBackend) -> list[str]:
             requests_ += _validations(spec, sheet_id, headers, row_count)
             if sheet is None or not sheet.get("conditionalFormats"):
                 requests_ += _risk_colours(sheet_id, headers, row_count)
+    tabs = {k: (v[0], v[1]) for k, v in layout.items()}
+    shown = present_requests(ChangeSet(), tabs, seen)
+    if any("addConditionalFormatRule" in r for r in shown):
+        done.append("heatmap added on " + ", ".join(h.tab for h in HEATMAPS))
+    if any("addChart" in r for r in shown):
+        done.append("KPI charts drawn on " + ", ".join(dict.fromkeys(c.sheet for c in CHARTS)))
+    requests_ += shown
     if requests_:
         backend._call("preparing the spreadsheet",
                       lambda: backend.http.batch_update(backend.key, {"requests": requests_}))

@@ -54,6 +54,7 @@ class Sheet:
     rows: list[list[Json]] = field(default_factory=list)  # CellData dicts, ragged
     protected_ranges: list[Json] = field(default_factory=list)
     conditional_formats: list[Json] = field(default_factory=list)
+    charts: list[Json] = field(default_factory=list)  # EmbeddedChart dicts anchored here
     frozen_rows: int = 0
     tab_color: Json | None = None
 
@@ -238,7 +239,8 @@ class FakeSheets:
     def snapshot_state(self) -> object:
         """Everything stored, for "nothing changed" assertions."""
         return copy.deepcopy(
-            ([(s.properties(), s.rows, s.protected_ranges) for s in self.sheets],
+            ([(s.properties(), s.rows, s.protected_ranges, s.conditional_formats, s.charts)
+              for s in self.sheets],
              self.developer_metadata)
         )
 
@@ -422,6 +424,8 @@ class FakeSheets:
                 entry["protectedRanges"] = copy.deepcopy(sheet.protected_ranges)
             if sheet.conditional_formats:
                 entry["conditionalFormats"] = copy.deepcopy(sheet.conditional_formats)
+            if sheet.charts:
+                entry["charts"] = copy.deepcopy(sheet.charts)
             sheets.append(entry)
         answer: Json = {
             "spreadsheetId": self.id,
@@ -565,7 +569,8 @@ class FakeSheets:
         # all or nothing: copies of the sheets the batch names, to put back on failure
         named = _sheet_ids(payload) | {0}  # an absent sheetId means sheet 0
         order = list(self.sheets)
-        copies = {s.sheet_id: pickle.dumps(s) for s in order if s.sheet_id in named}
+        copies = {s.sheet_id: pickle.dumps(s) for s in order
+                  if s.sheet_id in named or s.charts}  # deleteEmbeddedObject names no sheet
         staged = (copy.deepcopy(self.developer_metadata), self._next_id)
         replies = []
         try:

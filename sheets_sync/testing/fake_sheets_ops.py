@@ -383,9 +383,64 @@ def _add_conditional_format_rule(fake: FakeSheets, body: Json) -> Json:
     ranges = rule.get("ranges", [])
     if not ranges:
         raise _error("rule.ranges must not be empty")
+    if ("booleanRule" in rule) == ("gradientRule" in rule):
+        raise _error("a rule is exactly one of booleanRule or gradientRule")
+    for name in ("minpoint", "maxpoint"):
+        if "gradientRule" in rule and not rule["gradientRule"].get(name, {}).get("type"):
+            raise _error(f"gradientRule.{name}.type is required")
     sheet = _sheet_by_id(fake, ranges[0].get("sheetId"))
     sheet.conditional_formats.insert(int(body.get("index", 0)), rule)
     return {}
+
+
+def _all_charts(fake: FakeSheets) -> list[tuple[Sheet, Json]]:
+    return [(sheet, chart) for sheet in fake.sheets for chart in sheet.charts]
+
+
+def _chart_ranges(spec: Json) -> list[Json]:
+    """Every GridRange a chart spec reads (domains and series of a basic chart)."""
+    basic = spec.get("basicChart", {})
+    parts = [d.get("domain", {}) for d in basic.get("domains", [])]
+    parts += [s.get("series", {}) for s in basic.get("series", [])]
+    return [r for p in parts for r in p.get("sourceRange", {}).get("sources", [])]
+
+
+def _add_chart(fake: FakeSheets, body: Json) -> Json:
+    """addChart: an EmbeddedChart over an existing sheet, at an overlay position. The fake
+    knows basic charts only; ids are unique across the spreadsheet's embedded objects."""
+    chart = copy.deepcopy(body.get("chart", {}))
+    spec = chart.get("spec", {})
+    basic = spec.get("basicChart")
+    if basic is None:
+        raise _error("the fake draws basicChart specs only")
+    if not basic.get("chartType"):
+        raise _error("basicChart.chartType is required")
+    anchor = chart.get("position", {}).get("overlayPosition", {}).get("anchorCell")
+    if anchor is None:
+        raise _error("the fake places charts by position.overlayPosition.anchorCell only")
+    host = _sheet_by_id(fake, anchor.get("sheetId"))
+    for rng in _chart_ranges(spec):
+        source = _sheet_by_id(fake, rng.get("sheetId"))
+        r0, c0, r1, c1 = _bounds(source, rng)
+        if r1 > source.row_count or c1 > source.column_count or r0 >= r1 or c0 >= c1:
+            raise _error(f"Invalid chart source range on sheet {source.title!r}")
+    chart_id = chart.get("chartId")
+    if chart_id is None:
+        chart_id = fake.new_id()
+    elif any(c.get("chartId") == chart_id for _, c in _all_charts(fake)):
+        raise _error(f"An object with id {chart_id} already exists.")
+    chart["chartId"] = int(chart_id)
+    host.charts.append(chart)
+    return {"addChart": {"chart": copy.deepcopy(chart)}}
+
+
+def _delete_embedded_object(fake: FakeSheets, body: Json) -> Json:
+    object_id = body.get("objectId")
+    for sheet, chart in _all_charts(fake):
+        if chart.get("chartId") == object_id:
+            sheet.charts.remove(chart)
+            return {}
+    raise _error(f"No object with id {object_id}")
 
 
 def _create_developer_metadata(fake: FakeSheets, body: Json) -> Json:
@@ -431,6 +486,8 @@ _HANDLERS: dict[str, Any] = {
     "addProtectedRange": _add_protected_range,
     "setDataValidation": _set_data_validation,
     "addConditionalFormatRule": _add_conditional_format_rule,
+    "addChart": _add_chart,
+    "deleteEmbeddedObject": _delete_embedded_object,
     "createDeveloperMetadata": _create_developer_metadata,
     "deleteDeveloperMetadata": _delete_developer_metadata,
 }
