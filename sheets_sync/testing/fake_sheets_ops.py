@@ -4,6 +4,10 @@ Each ``spreadsheets.batchUpdate`` request kind is applied as the API documents i
 GridRange indexes are 0-based and end-exclusive; ``updateCells`` sets exactly the fields
 its mask names (absent ones are cleared); ``appendCells`` writes after the last row with
 data; a cell beyond the grid is an error, and one bad request fails the whole batch.
+Charts: ``addChart`` (basic charts at an ``overlayPosition.anchorCell``, ids unique in the
+spreadsheet, source ranges inside their grid) and ``deleteEmbeddedObject`` by id;
+``spreadsheets.get`` answers them as ``sheets[].charts`` (EmbeddedChart), and gradient or
+boolean rules as ``sheets[].conditionalFormats``, both through the field mask.
 """
 
 from __future__ import annotations
