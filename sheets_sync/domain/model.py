@@ -187,29 +187,33 @@ class Workshop:
     holidays: list[Holiday] = field(default_factory=list)
 
     def alloy(self, code: str | None) -> Alloy | None:
-        if code is None:
-            return None
-        wanted = code.strip().casefold()
-        return next((a for a in self.alloys if a.code.casefold() == wanted), None)
+        return None if code is None else self._alloys.get(_fold(code))
 
     def order(self, ref: str) -> Order | None:
-        return self._orders_by_ref.get(ref)
-
-    @cached_property
-    def _orders_by_ref(self) -> dict[str, Order]:
-        return {o.ref: o for o in reversed(self.orders)}  # the first of a duplicate wins
+        return self._orders.get(ref)
 
     def partner(self, partner_id: str | None) -> Partner | None:
-        if partner_id is None:
-            return None
-        wanted = partner_id.strip().casefold()
-        return next((p for p in self.partners if p.partner_id.casefold() == wanted), None)
+        return None if partner_id is None else self._partners.get(_fold(partner_id))
 
     def client(self, client_id: str | None) -> Client | None:
-        if client_id is None:
-            return None
-        wanted = client_id.strip().casefold()
-        return next((c for c in self.clients if c.client_id.casefold() == wanted), None)
+        return None if client_id is None else self._clients.get(_fold(client_id))
+
+    # lookups by key, built once (the first row of a duplicated key wins)
+    @cached_property
+    def _alloys(self) -> dict[str, Alloy]:
+        return {_fold(a.code): a for a in reversed(self.alloys)}
+
+    @cached_property
+    def _orders(self) -> dict[str, Order]:
+        return {o.ref: o for o in reversed(self.orders)}
+
+    @cached_property
+    def _partners(self) -> dict[str, Partner]:
+        return {_fold(p.partner_id): p for p in reversed(self.partners)}
+
+    @cached_property
+    def _clients(self) -> dict[str, Client]:
+        return {_fold(c.client_id): c for c in reversed(self.clients)}
 
     def steps(self, route: str | None) -> list[WorkflowStep]:
         """The workflow of a route in step order."""
@@ -224,3 +228,7 @@ class Workshop:
     def latest_price(self, metal: str) -> Price | None:
         prices = [p for p in self.prices if p.metal == metal]
         return max(prices, key=lambda p: p.as_of) if prices else None
+
+
+def _fold(key: str) -> str:
+    return key.strip().casefold()
