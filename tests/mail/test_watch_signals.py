@@ -26,6 +26,17 @@ def console_script() -> str:
     return str(script)
 
 
+def demo_folder(folder: Path) -> tuple[str, dict[str, str]]:
+    """A folder holding the demo workbook w.xlsx; the console script and its environment."""
+    exe = console_script()
+    env = {**os.environ, "SHEETS_SYNC_SECRET": "test-secret-for-links-0123456789abcdef"}
+    init = subprocess.run(
+        [exe, "init", "--demo", "w.xlsx"], cwd=folder, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert init.returncode == 0, init.stderr
+    return exe, env
+
+
 def sync_rows(path: Path) -> list[tuple[object, ...]]:
     """The Activity tab's "sync" rows; [] while the workbook is absent or being replaced."""
     try:
@@ -42,13 +53,7 @@ def sync_rows(path: Path) -> list[tuple[object, ...]]:
 
 
 def test_watch_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    exe = console_script()
-    env = {**os.environ, "SHEETS_SYNC_SECRET": "test-secret-for-links-0123456789abcdef"}
-    init = subprocess.run(
-        [exe, "init", "--demo", "w.xlsx"], cwd=tmp_path, env=env, capture_output=True,
-        text=True, timeout=60,
-    )
-    assert init.returncode == 0, init.stderr
+    exe, env = demo_folder(tmp_path)
     workbook = tmp_path / "w.xlsx"
     assert sync_rows(workbook) == []  # a fresh demo: no sync has run yet
     (tmp_path / "config.toml").write_text(
@@ -85,13 +90,7 @@ def test_watch_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
 def test_sigterm_during_the_first_sync_lets_it_finish(tmp_path: Path) -> None:
     """SIGTERM while the first sync is under way (its journal has just been opened): the
     run in progress completes and is written whole, then the process exits 0."""
-    exe = console_script()
-    env = {**os.environ, "SHEETS_SYNC_SECRET": "test-secret-for-links-0123456789abcdef"}
-    init = subprocess.run(
-        [exe, "init", "--demo", "w.xlsx"], cwd=tmp_path, env=env, capture_output=True,
-        text=True, timeout=60,
-    )
-    assert init.returncode == 0, init.stderr
+    exe, env = demo_folder(tmp_path)
     (tmp_path / "config.toml").write_text(
         '[workbook]\npath = "w.xlsx"\n\n[watch]\nsync_minutes = 1\n', encoding="utf-8"
     )
