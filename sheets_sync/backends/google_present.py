@@ -30,7 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..contract import CHARTS, HEATMAPS, Chart, Heatmap, normalize
+from ..contract import normalize
+from ..presentation import CHARTS, HEATMAPS, Chart, Heatmap
 from .base import ChangeSet
 
 __all__ = [

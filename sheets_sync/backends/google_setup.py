@@ -18,18 +18,9 @@ from typing import TYPE_CHECKING, Any
 import gspread
 import requests
 
-from ..contract import (
-    CHARTS,
-    GEAR,
-    HEATMAPS,
-    HUMAN_TABS,
-    MACHINE_TABS,
-    Kind,
-    Tab,
-    machine_header,
-    normalize,
-)
+from ..contract import GEAR, HUMAN_TABS, MACHINE_TABS, Kind, Tab, machine_header, normalize
 from ..errors import ConfigError, SheetsSyncError, WorkbookError
+from ..presentation import CHARTS, HEATMAPS
 from .base import ChangeSet
 from .google_plan import HEADER_FIELDS, MACHINE_BACKGROUND, header_cell
 from .google_present import PRESENT_FIELDS, present_requests, seen_from
@@ -74,9 +65,7 @@ def service_account_info(path: Path) -> dict[str, Any]:
             "the key again from the Google Cloud console"
         ) from None
     if not isinstance(info, dict) or info.get("type") != "service_account":
-        raise ConfigError(
-            f"{path} is not a service-account key (its \"type\" should be \"service_account\")"
-        )
+        raise ConfigError(f'{path} is not a service-account key (its "type" should be "service_account")')
     missing = [k for k in ("client_email", "private_key", "token_uri") if not info.get(k)]
     if missing:
         raise ConfigError(f"the service-account file {path} lacks {', '.join(missing)}")
@@ -150,21 +139,20 @@ def prepare_spreadsheet(backend: GoogleBackend) -> list[str]:
     """
     answer = backend._metadata(
         "properties.title,sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),"
-        f"protectedRanges.description,{PRESENT_FIELDS})", grid=False)
+        f"protectedRanges.description,{PRESENT_FIELDS})",
+        grid=False,
+    )
     existing = {normalize(s["properties"]["title"]): s for s in answer.get("sheets", [])}
     header_ranges = [f"{quote_title(s['properties']['title'])}!1:1" for s in existing.values()]
     data_tabs = [t for t in dict.fromkeys(normalize(c.data_tab) for c in CHARTS) if t in existing]
     header_ranges += [quote_title(existing[t]["properties"]["title"]) for t in data_tabs]
     rows = backend._values(header_ranges) if header_ranges else []
-    seen = seen_from(answer.get("sheets", []),
-                     dict(zip(data_tabs, rows[len(existing):], strict=True)))
-    rows = rows[:len(existing)]
-    current = {name: [str(v) for v in (r[0] if r else [])]
-               for name, r in zip(existing, rows, strict=True)}
+    seen = seen_from(answer.get("sheets", []), dict(zip(data_tabs, rows[len(existing) :], strict=True)))
+    rows = rows[: len(existing)]
+    current = {name: [str(v) for v in (r[0] if r else [])] for name, r in zip(existing, rows, strict=True)}
     requests_: list[Json] = []
     done: list[str] = []
-    next_id = 1 + max((int(s["properties"].get("sheetId", 0)) for s in existing.values()),
-                      default=0)
+    next_id = 1 + max((int(s["properties"].get("sheetId", 0)) for s in existing.values()), default=0)
     ids: dict[str, int] = {}
     layout: dict[str, tuple[int, list[str], int, bool]] = {}  # tab -> id, headers, rows, machine
     specs: list[tuple[str, list[str], bool, Tab | None]] = [
@@ -175,10 +163,22 @@ def prepare_spreadsheet(backend: GoogleBackend) -> list[str]:
         sheet = existing.get(key)
         if sheet is None:
             sheet_id, next_id = next_id, next_id + 1
-            requests_.append({"addSheet": {"properties": {
-                "sheetId": sheet_id, "title": name, "gridProperties": {
-                    "rowCount": 1000, "columnCount": max(26, len(wanted)), "frozenRowCount": 1},
-                **({"tabColor": MACHINE_BACKGROUND} if machine_tab else {})}}})
+            requests_.append(
+                {
+                    "addSheet": {
+                        "properties": {
+                            "sheetId": sheet_id,
+                            "title": name,
+                            "gridProperties": {
+                                "rowCount": 1000,
+                                "columnCount": max(26, len(wanted)),
+                                "frozenRowCount": 1,
+                            },
+                            **({"tabColor": MACHINE_BACKGROUND} if machine_tab else {}),
+                        }
+                    }
+                }
+            )
             headers: list[str] = []
             row_count = 1000
             columns = max(26, len(wanted))
@@ -195,13 +195,25 @@ def prepare_spreadsheet(backend: GoogleBackend) -> list[str]:
             headers.pop()
         start = len(headers)
         if start + len(added) > columns:
-            requests_.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
-                                                  "length": start + len(added) - columns}})
+            requests_.append(
+                {
+                    "appendDimension": {
+                        "sheetId": sheet_id,
+                        "dimension": "COLUMNS",
+                        "length": start + len(added) - columns,
+                    }
+                }
+            )
         if added:
-            requests_.append({"updateCells": {
-                "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": start},
-                "rows": [{"values": [header_cell(h, machine_tab) for h in added]}],
-                "fields": HEADER_FIELDS}})
+            requests_.append(
+                {
+                    "updateCells": {
+                        "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": start},
+                        "rows": [{"values": [header_cell(h, machine_tab) for h in added]}],
+                        "fields": HEADER_FIELDS,
+                    }
+                }
+            )
             if sheet is not None:
                 done.append(f"{name}: added column(s) {', '.join(added)}")
         layout[key] = (sheet_id, headers + added, row_count, machine_tab)
@@ -209,14 +221,24 @@ def prepare_spreadsheet(backend: GoogleBackend) -> list[str]:
         sheet_id, headers, row_count, _ = layout[normalize(name)]
         sheet = existing.get(normalize(name))
         protected = {p.get("description") for p in (sheet or {}).get("protectedRanges", [])}
-        machine_cols = [i for i, h in enumerate(headers)
-                        if machine_tab or normalize(h).startswith(GEAR)]
+        machine_cols = [i for i, h in enumerate(headers) if machine_tab or normalize(h).startswith(GEAR)]
         if machine_cols and PROTECTION_NOTE not in protected:
             for col in machine_cols:
-                requests_.append({"addProtectedRange": {"protectedRange": {
-                    "range": {"sheetId": sheet_id, "startColumnIndex": col,
-                              "endColumnIndex": col + 1},
-                    "description": PROTECTION_NOTE, "warningOnly": True}}})
+                requests_.append(
+                    {
+                        "addProtectedRange": {
+                            "protectedRange": {
+                                "range": {
+                                    "sheetId": sheet_id,
+                                    "startColumnIndex": col,
+                                    "endColumnIndex": col + 1,
+                                },
+                                "description": PROTECTION_NOTE,
+                                "warningOnly": True,
+                            }
+                        }
+                    }
+                )
             done.append(f"{name}: machine columns protected (warning only)")
         if spec is not None:
             requests_ += _validations(spec, sheet_id, headers, row_count)
@@ -230,8 +252,10 @@ def prepare_spreadsheet(backend: GoogleBackend) -> list[str]:
         done.append("KPI charts drawn on " + ", ".join(dict.fromkeys(c.sheet for c in CHARTS)))
     requests_ += shown
     if requests_:
-        backend._call("preparing the spreadsheet",
-                      lambda: backend.http.batch_update(backend.key, {"requests": requests_}))
+        backend._call(
+            "preparing the spreadsheet",
+            lambda: backend.http.batch_update(backend.key, {"requests": requests_}),
+        )
     return done or ["the spreadsheet already has every tab and header"]
 
 
@@ -244,34 +268,59 @@ def _validations(spec: Tab, sheet_id: int, headers: list[str], row_count: int) -
             continue
         condition: Json | None = None
         if column.kind is Kind.CHOICE and column.choices:
-            condition = {"type": "ONE_OF_LIST",
-                         "values": [{"userEnteredValue": c} for c in column.choices]}
+            condition = {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": c} for c in column.choices]}
         elif column.kind is Kind.REF and column.ref:
             from ..contract import human_tab
 
             target = human_tab(column.ref)
             if target.key is not None:
                 letter = column_letter([c.name for c in target.columns].index(target.key.name))
-                condition = {"type": "ONE_OF_RANGE", "values": [
-                    {"userEnteredValue": f"={quote_title(target.name)}!{letter}2:{letter}"}]}
+                condition = {
+                    "type": "ONE_OF_RANGE",
+                    "values": [{"userEnteredValue": f"={quote_title(target.name)}!{letter}2:{letter}"}],
+                }
         if condition is None:
             continue
-        out.append({"setDataValidation": {
-            "range": {"sheetId": sheet_id, "startRowIndex": 1, "endRowIndex": row_count,
-                      "startColumnIndex": col, "endColumnIndex": col + 1},
-            "rule": {"condition": condition, "strict": False, "showCustomUi": True}}})
+        out.append(
+            {
+                "setDataValidation": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "startRowIndex": 1,
+                        "endRowIndex": row_count,
+                        "startColumnIndex": col,
+                        "endColumnIndex": col + 1,
+                    },
+                    "rule": {"condition": condition, "strict": False, "showCustomUi": True},
+                }
+            }
+        )
     return out
 
 
 def _risk_colours(sheet_id: int, headers: list[str], row_count: int) -> list[Json]:
-    col = next((i for i, h in enumerate(headers) if normalize(h) == normalize(
-        machine_header("Risk"))), None)
+    col = next((i for i, h in enumerate(headers) if normalize(h) == normalize(machine_header("Risk"))), None)
     if col is None:
         return []
-    rng = {"sheetId": sheet_id, "startRowIndex": 1, "endRowIndex": row_count,
-           "startColumnIndex": col, "endColumnIndex": col + 1}
-    return [{"addConditionalFormatRule": {"index": 0, "rule": {
-        "ranges": [rng],
-        "booleanRule": {"condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": text}]},
-                        "format": {"backgroundColor": colour}}}}}
-        for text, colour in RISK_COLOURS.items()]
+    rng = {
+        "sheetId": sheet_id,
+        "startRowIndex": 1,
+        "endRowIndex": row_count,
+        "startColumnIndex": col,
+        "endColumnIndex": col + 1,
+    }
+    return [
+        {
+            "addConditionalFormatRule": {
+                "index": 0,
+                "rule": {
+                    "ranges": [rng],
+                    "booleanRule": {
+                        "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": text}]},
+                        "format": {"backgroundColor": colour},
+                    },
+                },
+            }
+        }
+        for text, colour in RISK_COLOURS.items()
+    ]

@@ -20,7 +20,8 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..contract import CHARTS, HEATMAPS, Chart, Heatmap, normalize
+from ..contract import normalize
+from ..presentation import CHARTS, HEATMAPS, Chart, Heatmap
 
 __all__ = ["present", "draw_chart", "ensure_heatmap", "heatmap_range"]
 

@@ -28,7 +28,8 @@ from sheets_sync.backends.google_present import (
 from sheets_sync.backends.google_retry import RetryPolicy
 from sheets_sync.backends.google_setup import prepare_spreadsheet
 from sheets_sync.cells import CellValue
-from sheets_sync.contract import CHARTS, HEATMAPS, KPI_TRENDS, KPIS, LOAD
+from sheets_sync.contract import KPI_TRENDS, KPIS, LOAD
+from sheets_sync.presentation import CHARTS, HEATMAPS
 from sheets_sync.testing import FakeSheets, fake_session
 
 TODAY = date(2026, 11, 25)
