@@ -228,14 +228,14 @@ def order_launches_step(ctx: SyncContext) -> None:
 def check_step(ctx: SyncContext) -> None:
     """⚙ Check on every order row: "OK" or its problems in words. Runs after the rules."""
     launch_orders = {la.launch_id: la.order_ref for la in ctx.workshop.launches}
-    by_order: dict[str, list[str]] = {}
+    said: dict[str, list[str]] = {}  # order ref -> its problems in words
     for p in ctx.outputs.problems:
         if p.tab not in ("Orders", "Progress", "Launches") or not p.key:
             continue
         ref = launch_orders.get(p.key, p.key) if p.tab == "Launches" else p.key
-        by_order.setdefault(ref, []).append(_PLACE.sub("", p.message))
+        said.setdefault(ref, []).append(_PLACE.sub("", p.message))
     for key in key_positions(ctx.snapshot, "Orders"):
-        words = by_order.get(key)
+        words = said.get(key)
         ctx.outputs.set("Orders", key, "Check", "; ".join(dict.fromkeys(words)) if words else "OK")
 
 
