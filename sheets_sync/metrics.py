@@ -11,7 +11,7 @@ from datetime import datetime
 
 from .cells import CellValue, parse_datetime, parse_number
 from .contract import KPI_TRENDS, KPIS, LOAD, METAL_STOCK
-from .domain.calendar import WorkCalendar, make_calendar
+from .domain.calendar import WorkCalendar
 from .domain.kpis import KpiLine, LaunchFacts, TrendRow, kpi_table, trend_table
 from .domain.launches import ack_due, response_hours
 from .domain.load import LoadLine, open_work, weekly_load
@@ -20,12 +20,6 @@ from .domain.problems import WARNING, Problem
 from .domain.stock import StockLine, metal_stock
 from .errors import CellError
 from .outputs import SyncContext
-
-
-def calendar(ctx: SyncContext) -> WorkCalendar:
-    w = ctx.config.workshop
-    return make_calendar(w.timezone, w.workdays, ctx.workshop.holiday_dates(),
-                         w.day_start, w.day_end)
 
 
 def _row(headers: tuple[str, ...], values: dict[str, CellValue]) -> list[CellValue]:
@@ -89,7 +83,7 @@ def stock_step(ctx: SyncContext) -> None:
 
 def load_step(ctx: SyncContext) -> None:
     """Load: planned bench hours vs declared capacity, 8 ISO weeks from today's."""
-    cal = calendar(ctx)
+    cal = ctx.calendar()
     w = ctx.workshop
     work = open_work(w.orders, w.workflow, w.progress, cal)
     lines, problems = weekly_load(work, w.capacity, cal, ctx.today)
@@ -139,9 +133,11 @@ def launch_facts(ctx: SyncContext, cal: WorkCalendar) -> tuple[list[LaunchFacts]
 def kpi_step(ctx: SyncContext) -> None:
     """KPIs: the last 3 months pooled, then each month newest first, against targets;
     and KPI Trends, the same measures month by month oldest first, for the charts."""
-    cal = calendar(ctx)
+    cal = ctx.calendar()
     w = ctx.workshop
-    yields, _ = compute_yields(w.metal_log, w.orders, w.alloys, w.prices)  # said by Yields
+    yields = ctx.facts.get("yields")  # computed (and its problems said) by the Yields step
+    if yields is None:
+        yields, _ = compute_yields(w.metal_log, w.orders, w.alloys, w.prices)
     facts, problems = launch_facts(ctx, cal)
     lines, found = kpi_table(yields, w.orders, w.progress, facts, ctx.config.targets,
                              ctx.today, cal.local(ctx.now))
