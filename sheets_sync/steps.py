@@ -114,13 +114,6 @@ def launches_step(ctx: SyncContext) -> None:
             )
 
 
-def approvals_step(ctx: SyncContext) -> None:
-    """Every approval has a state; a blank one is Pending until the client answers."""
-    for a in ctx.workshop.approvals:
-        if not to_text(ctx.machine("Approvals", a.approval_id, "State")):
-            ctx.outputs.set("Approvals", a.approval_id, "State", "Pending")
-
-
 T = TypeVar("T", ProgressEntry, Launch, Approval)
 
 
@@ -264,7 +257,7 @@ def _first_seen(ctx: SyncContext) -> dict[tuple[str, str, str, str], CellValue]:
     return out
 
 
-CORE_STEPS = (validation_step, launches_step, approvals_step, yields_step, orders_step)
+CORE_STEPS = (validation_step, launches_step, yields_step, orders_step)
 # after emails: a notice sent in this sync moves its launch to Sent in this same write
 AFTER_MAIL_STEPS = (launches_step, order_launches_step)
 CLOSING_STEPS = (check_step, problems_step)
