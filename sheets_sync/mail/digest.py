@@ -40,7 +40,7 @@ def digest_content(
         f"{e.kind} to {e.recipient} about {short_ref(e.ref)}: {e.last_error} ({e.attempts} attempts)"
         for e in ledger.entries(lg.FAILED) + ledger.entries(lg.REJECTED)
     ]
-    keys = {problem_key(p.tab, p.key, p.column, p.message): p.message for p in ctx.outputs.problems}
+    keys = {problem_key(*p.identity): p.message for p in ctx.outputs.problems}
     new_keys = ledger.fresh(list(keys), ctx.today.isoformat())
     new_problems = [msg for k, msg in keys.items() if k in new_keys]
     return digest_sections(ctx, cal, launches, approvals, new_problems, uncertain, undelivered)
