@@ -2,7 +2,7 @@
 
     python -m benchmarks.bench_google [--orders 5000 --progress 50000 --metal 20000]
 
-Two fake spreadsheets start from the same large synthetic workbook (sheets_sync.synthetic).
+Two fake spreadsheets start from the same large synthetic workbook (sheets_sync.samples.synthetic).
 Ours: ``run_sync`` with the GoogleBackend. Naive: what a gspread script usually does in
 the same situation: open the spreadsheet, ``get_all_records`` per tab, then ``update_cell``
 per changed cell (``append_row`` per new row, ``add_worksheet`` per new tab), applying the
@@ -120,8 +120,8 @@ def naive_sync(fake: FakeSheets, changes: ChangeSet) -> None:
 
 def main() -> None:
     from sheets_sync.pipeline import build_steps
+    from sheets_sync.samples.synthetic import synthetic_tabs
     from sheets_sync.sync import run_sync
-    from sheets_sync.synthetic import synthetic_tabs
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=5000)

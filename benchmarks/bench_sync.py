@@ -99,7 +99,7 @@ def main() -> None:
         print(json.dumps(_child(*args.child)))
         return
     from sheets_sync.backends.xlsx import write_new_workbook
-    from sheets_sync.synthetic import synthetic_tabs
+    from sheets_sync.samples.synthetic import synthetic_tabs
 
     folder = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     try:

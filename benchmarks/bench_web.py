@@ -29,13 +29,14 @@ from typing import Any
 from sheets_sync.backends.base import ChangeSet, WriteResult
 from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.config import Config, WebConfig
-from sheets_sync.demo import demo_tabs
 from sheets_sync.journal import Journal
-from sheets_sync.portal import flush_step, publish_step
+from sheets_sync.links import LinkSigner
+from sheets_sync.samples.demo import demo_tabs
+from sheets_sync.steps.answers import flush_step
+from sheets_sync.steps.links import publish_step
 from sheets_sync.sync import run_sync
 from sheets_sync.workbook import Snapshot
 from web import create_app
-from web.links import LinkSigner
 from web.server import start
 
 MAX_SECONDS = 60.0  # no single phase runs longer than this

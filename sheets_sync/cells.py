@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from .errors import CellError
 
@@ -219,3 +220,9 @@ def parse_link(value: CellValue) -> str | None:
     if not _URL.match(text):
         raise CellError(f"{text!r} is not a link (it should start with https://)")
     return text
+
+
+def local_time(moment: datetime, zone: ZoneInfo) -> datetime:
+    """An aware moment as the workshop's wall-clock time, to the second, without zone: how
+    moments are stored in cells."""
+    return moment.astimezone(zone).replace(tzinfo=None, microsecond=0)

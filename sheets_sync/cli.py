@@ -222,7 +222,7 @@ def serve(ctx: click.Context) -> None:
 @clear_errors
 def links(ctx: click.Context, order_ref: str | None) -> None:
     """Print the client and partner links (all, or one order's), as in the ⚙ Link columns."""
-    from .portal import links_for
+    from .steps.links import links_for
 
     config = _config(ctx)
     report = pipeline.sync_once(config, _now(config), keep_context=True)

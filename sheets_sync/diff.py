@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .backends.base import AppendRow, ChangeSet, GridCell, KeyedCell, NewColumn, NewTab
-from .cells import CellValue
+from .cells import CellValue, local_time
 from .contract import ACTIVITY, human_tab, machine_header, machine_tab
 from .outputs import SyncContext, key_positions
 from .workbook import Snapshot
@@ -21,7 +21,7 @@ from .workbook import Snapshot
 def local(value: CellValue, zone: ZoneInfo) -> CellValue:
     """Aware datetimes become naive wall time in the workshop's zone, as stored in cells."""
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(zone).replace(tzinfo=None, microsecond=0)
+        return local_time(value, zone)
     return value
 
 

@@ -2,13 +2,13 @@
 
 Two tables:
 
-* ``views``: what each link's page shows, PUBLISHED by the sync (``portal.publish_step``):
+* ``views``: what each link's page shows, PUBLISHED by the sync (``steps.links.publish_step``):
   (kind "approval" | "launch", row id) -> fingerprint, state and the page's data as JSON.
   The web app reads only this; it never talks to the workbook.
 * ``submissions``: what clients and partners answered, written by the web app and
   committed to disk (WAL, ``synchronous=FULL``) BEFORE the page says "thank you". A unique
   idempotency key (a hidden form field) makes a double click or a resubmitted form one
-  entry. ``portal.flush_step`` applies pending entries to the workbook and marks them
+  entry. ``steps.answers.flush_step`` applies pending entries to the workbook and marks them
   applied only after the workbook write succeeded; each entry's ``id`` is the Activity
   row id, the proof that it was applied (exactly once across crashes).
 

@@ -137,3 +137,12 @@ def activity_ids(snapshot: Snapshot) -> frozenset[str]:
     if table is None:
         return frozenset()
     return frozenset(to_text(v) for v in table.column_values("ID") if v not in (None, ""))
+
+
+def row_under(headers: tuple[str, ...], values: Mapping[str, CellValue]) -> list[CellValue]:
+    """A machine tab's row: ``values`` by header, in the contract's column order."""
+    return [values.get(h) for h in headers]
+
+
+def rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)

@@ -9,10 +9,35 @@ from pathlib import Path
 
 from .backends.base import Backend, ChangeSet
 from .config import Config
-from .demo import demo_tabs
 from .errors import ConfigError, WorkbookError
-from .steps import AFTER_MAIL_STEPS, CLOSING_STEPS, CORE_STEPS
+from .journal import Journal
+from .links import signer_from_config
+from .samples.demo import demo_tabs
+from .steps.answers import flush_step
+from .steps.check import check_step
+from .steps.kpis import kpi_step
+from .steps.launches import launches_step, order_launches_step
+from .steps.links import publish_step
+from .steps.load import load_step
+from .steps.mail import build_mail_step
+from .steps.orders import orders_step
+from .steps.problems import problems_step
+from .steps.rules import validation_step
+from .steps.stock import stock_step
+from .steps.yields import yields_step
 from .sync import Phase, Step, SyncReport, run_sync
+
+# The order of the steps, said here and nowhere else. The segments have names so tests
+# can run a part of the sync; ``build_steps`` puts them together.
+CORE_STEPS: tuple[Step, ...] = (
+    validation_step,  # rules between rows
+    launches_step,  # launch states and what their sheets lack
+    yields_step,  # before orders (⚙ Loss %) and KPIs
+    orders_step,  # stage, slack, risk, approval, loss
+)
+# after emails: a notice sent in this sync moves its launch to Sent in this same write
+AFTER_MAIL_STEPS: tuple[Step, ...] = (launches_step, order_launches_step)
+CLOSING_STEPS: tuple[Step, ...] = (check_step, problems_step)  # gather every problem found
 
 
 def make_backend(config: Config) -> Backend:
@@ -33,13 +58,6 @@ def build_steps(config: Config, *, dry_run: bool = False) -> list[Step]:
     the numbers, then emails (which read all of it), then Check and Problems, which gather
     every problem the others found. A dry run plans no emails (planning one records its
     intent in the mail ledger)."""
-    from web.links import signer_from_config
-
-    from .journal import Journal
-    from .mail.step import build_mail_step
-    from .metrics import kpi_step, load_step, stock_step
-    from .portal import flush_step, publish_step
-
     journal = Journal(config.web.journal_path)
     return [
         flush_step(journal),

@@ -114,7 +114,7 @@ def default_run(config: Config) -> Run:
 
     def run(now: datetime, digest: bool) -> object:
         from . import pipeline, sync
-        from .mail.step import forced_digest
+        from .steps.mail import forced_digest
 
         backend = pipeline.make_backend(config)
         steps = pipeline.build_steps(config)

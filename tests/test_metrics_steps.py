@@ -10,9 +10,11 @@ from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.cells import CellValue
 from sheets_sync.config import Config
 from sheets_sync.contract import KPIS, LOAD, METAL_STOCK, machine_header
-from sheets_sync.metrics import kpi_step, load_step, stock_step
 from sheets_sync.outputs import SyncContext
 from sheets_sync.records import build_workshop
+from sheets_sync.steps.kpis import kpi_step
+from sheets_sync.steps.load import load_step
+from sheets_sync.steps.stock import stock_step
 from sheets_sync.sync import run_sync
 
 TZ = ZoneInfo("Europe/Paris")

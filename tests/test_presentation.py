@@ -16,9 +16,9 @@ from sheets_sync.backends.xlsx_formulas import sheet_parts
 from sheets_sync.backends.xlsx_present import draw_chart, ensure_heatmap, present
 from sheets_sync.config import Config
 from sheets_sync.contract import KPI_TRENDS
-from sheets_sync.demo import demo_tabs
 from sheets_sync.pipeline import build_steps
 from sheets_sync.presentation import CHARTS, HEATMAPS, Chart
+from sheets_sync.samples.demo import demo_tabs
 from sheets_sync.sync import SyncReport, run_sync
 
 TODAY = date(2026, 11, 25)

@@ -5,7 +5,7 @@ loads ./config.toml or the defaults); ``web.server.serve(config)`` runs it with 
 The app never talks to the workbook: it reads the pages the sync published into the
 journal and writes answers into the journal (see ``sheets_sync.journal``).
 
-Flask is imported inside ``create_app`` so that ``web.links`` stays cheap to import for
+Flask is imported inside ``create_app`` so that ``sheets_sync.links`` stays cheap to import for
 the command line.
 """
 
@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 
 from sheets_sync.config import Config
 from sheets_sync.journal import Journal
-
-from .links import LinkSigner
+from sheets_sync.links import LinkSigner
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -46,9 +45,9 @@ def create_app(
     from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
     from sheets_sync.config import load_config
+    from sheets_sync.links import signer_from_config
 
     from . import approvals, partners
-    from .links import signer_from_config
     from .security import RateLimiter, add_headers, redact_logs
     from .site import PageError, Services, picture, render, show_date
 

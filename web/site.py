@@ -19,11 +19,11 @@ from typing import Any
 from flask import abort, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from sheets_sync.cells import local_time
 from sheets_sync.config import Config
 from sheets_sync.journal import Journal, View
-from sheets_sync.portal import local_time
+from sheets_sync.links import LinkExpired, LinkInvalid, LinkSigner
 
-from .links import LinkExpired, LinkInvalid, LinkSigner
 from .security import RateLimiter
 
 MAX_TEXT = 2000  # characters kept of a comment or problem text

@@ -46,6 +46,7 @@ from ..contract import normalize
 from ..errors import BackendUnavailable, WorkbookError
 from ..workbook import Snapshot, Table, trim_rows
 from .base import ChangeSet, WriteResult
+from .google_client import open_client
 from .google_plan import TOKEN_KEY, SheetLayout, build, key_map, token_requests
 from .google_present import PRESENT_FIELDS, Seen, present_requests, seen_from
 from .google_retry import RetryPolicy, describe, is_transient, status_of
@@ -112,8 +113,6 @@ class GoogleBackend:
         cls, config: Config, session: requests.Session | None = None,
         retry: RetryPolicy | None = None,
     ) -> GoogleBackend:
-        from .google_setup import open_client
-
         client = open_client(config, session)
         return cls(config.workbook.spreadsheet, client, retry=retry)
 

@@ -7,9 +7,11 @@ rows are identified by their key, never by position.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import TypeVar
 
 
 @dataclass(frozen=True)
@@ -232,3 +234,14 @@ class Workshop:
 
 def _fold(key: str) -> str:
     return key.strip().casefold()
+
+
+T = TypeVar("T", ProgressEntry, Launch, Approval)
+
+
+def by_order(items: Iterable[T]) -> dict[str, list[T]]:
+    """Rows grouped by their Order Ref (case and spacing forgiven), sheet order kept."""
+    out: dict[str, list[T]] = {}
+    for item in items:
+        out.setdefault(item.order_ref.strip().casefold(), []).append(item)
+    return out

@@ -3,7 +3,7 @@
 Every email has a **deterministic id** built from what it is about, never from when a sync
 happened to run: ``email:<kind>:<reference>:<recipient>:<due moment in UTC>``. Two syncs
 that agree on the workbook agree on the ids, so the Activity tab and the local mail ledger
-can tell "already handled" by id alone (see ``sheets_sync.mail.step``).
+can tell "already handled" by id alone (see ``sheets_sync.steps.mail``).
 
 Due moments (all aware datetimes in the workshop's zone):
 

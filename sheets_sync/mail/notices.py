@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.headerregistry import Address
@@ -22,6 +22,7 @@ from typing import Any
 import jinja2
 
 from ..config import Config
+from ..domain import notices as dn
 from ..errors import MailError
 from .mailer import parse_address
 
@@ -164,3 +165,31 @@ def build_message(
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     return msg
+
+
+# The subject line of each kind of email, from the template context.
+SUBJECTS: dict[str, Callable[[dict[str, Any]], str]] = {
+    dn.LAUNCH_NOTICE: lambda c: (
+        f"New job {c['launch'].launch_id}: {c['launch'].task} "
+        f"(order {c['launch'].order_ref}), due {fmt_day(c['launch'].due)}"
+    ),
+    dn.ACK_REMINDER: lambda c: (
+        f"Reminder: please acknowledge job {c['launch'].launch_id} (order {c['launch'].order_ref})"
+    ),
+    dn.ESCALATION: lambda c: (
+        f"Escalation: {c['partner_name']} has not acknowledged "
+        f"{c['launch'].launch_id} (order {c['launch'].order_ref})"
+    ),
+    dn.PROBLEM_ALERT: lambda c: (
+        f"Problem reported on {c['launch'].launch_id} by {c['partner_name']} (order {c['launch'].order_ref})"
+    ),
+    dn.PROBLEM_SECOND_ALERT: lambda c: (
+        f"Still undecided: problem on {c['launch'].launch_id} (order {c['launch'].order_ref})"
+    ),
+    dn.APPROVAL_REQUEST: lambda c: (
+        f"Your approval please: {c['item_lower']} for order {c['approval'].order_ref}"
+    ),
+    dn.APPROVAL_REMINDER: lambda c: (
+        f"Reminder: your approval of the {c['item_lower']} for order {c['approval'].order_ref}"
+    ),
+}

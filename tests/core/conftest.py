@@ -9,7 +9,7 @@ import pytest
 
 from sheets_sync.backends.xlsx import write_new_workbook
 from sheets_sync.config import Config
-from sheets_sync.demo import demo_tabs
+from sheets_sync.samples.demo import demo_tabs
 
 PARIS = ZoneInfo("Europe/Paris")
 TODAY = date(2026, 11, 25)  # a Wednesday

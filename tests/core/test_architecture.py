@@ -10,13 +10,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = sorted((ROOT / "sheets_sync" / "domain").glob("*.py"))
-BLUEPRINTS = [ROOT / "web" / n for n in ("approvals.py", "partners.py", "site.py", "links.py", "security.py")]
+BLUEPRINTS = [ROOT / "web" / n for n in ("approvals.py", "partners.py", "site.py", "security.py")]
+CORE = sorted((ROOT / "sheets_sync").rglob("*.py"))
+STEPS = sorted((ROOT / "sheets_sync" / "steps").glob("*.py"))
 
 
 def imported(path: Path) -> set[str]:
     """Every module a file imports, relative imports resolved against sheets_sync."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = "sheets_sync.domain" if path.parent.name == "domain" else path.parent.name
+    parts = path.parent.parts
+    package = ".".join(parts[parts.index("sheets_sync") :]) if "sheets_sync" in parts else path.parent.name
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -71,17 +74,43 @@ def test_web_pages_never_touch_a_workbook_library(path: Path) -> None:
     assert not bad, f"{path.name} imports {bad}"
 
 
-def test_the_sync_never_names_a_concrete_backend() -> None:
-    for name in ("sync.py", "steps.py", "diff.py", "records.py", "outputs.py"):
-        mods = imported(ROOT / "sheets_sync" / name)
-        concrete = [m for m in mods if m.startswith("sheets_sync.backends.") and not m.endswith(".base")]
-        concrete += [m for m in mods if m in ("openpyxl", "gspread", "python_calamine")]
-        assert not concrete, f"{name} imports {concrete}"
+SYNC = [ROOT / "sheets_sync" / n for n in ("sync.py", "diff.py", "records.py", "outputs.py")]
+
+
+@pytest.mark.parametrize("path", SYNC + STEPS, ids=lambda p: p.name)
+def test_the_sync_never_names_a_concrete_backend(path: Path) -> None:
+    mods = imported(path)
+    concrete = [m for m in mods if m.startswith("sheets_sync.backends.") and not m.endswith(".base")]
+    concrete += [m for m in mods if m in ("openpyxl", "gspread", "python_calamine")]
+    assert not concrete, f"{path.name} imports {concrete}"
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_core_never_imports_the_web_package_but_the_command_line(path: Path) -> None:
+    """Web depends on the core, never the reverse; ``cli.py`` starts the server."""
+    if path == ROOT / "sheets_sync" / "cli.py":
+        return
+    bad = [m for m in imported(path) if m == "web" or m.startswith("web.")]
+    assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
+def test_google_setup_depends_on_the_backend_not_both_ways() -> None:
+    backends = ROOT / "sheets_sync" / "backends"
+    assert "sheets_sync.backends.google" in imported(backends / "google_setup.py")
+    assert "sheets_sync.backends.google_setup" not in imported(backends / "google.py")
 
 
 def test_the_architecture_test_resolves_relative_imports(tmp_path: Path) -> None:
-    domain = tmp_path / "domain"
-    domain.mkdir()
+    domain = tmp_path / "sheets_sync" / "domain"
+    domain.mkdir(parents=True)
     sample = domain / "sample.py"
     sample.write_text("from ..backends.xlsx import XlsxBackend\nfrom .calendar import WorkCalendar\n")
     assert imported(sample) == {"sheets_sync.backends.xlsx", "sheets_sync.domain.calendar"}
+
+
+def test_the_architecture_test_sees_the_core_import_web(tmp_path: Path) -> None:
+    steps = tmp_path / "sheets_sync" / "steps"
+    steps.mkdir(parents=True)
+    sample = steps / "sample.py"
+    sample.write_text("from web.site import render\nfrom ..links import LinkSigner\n")
+    assert imported(sample) == {"web.site", "sheets_sync.links"}

@@ -260,8 +260,8 @@ def test_a_real_sync_of_the_demo_workbook_keeps_the_budget(
     from zoneinfo import ZoneInfo
 
     from sheets_sync.config import Config
-    from sheets_sync.demo import demo_tabs
     from sheets_sync.pipeline import build_steps
+    from sheets_sync.samples.demo import demo_tabs
     from sheets_sync.sync import run_sync
 
     monkeypatch.chdir(tmp_path)  # the sync's journal, mail ledger and outbox live here

@@ -52,7 +52,7 @@ def sync(fake: FakeSheets, backend: GoogleBackend) -> Any:
 
 
 def demo() -> tuple[FakeSheets, GoogleBackend]:
-    from sheets_sync.demo import demo_tabs
+    from sheets_sync.samples.demo import demo_tabs
 
     fake = FakeSheets()
     fake.replace_tabs(demo_tabs(TODAY))

@@ -134,8 +134,8 @@ def test_a_sync_whose_write_fails_records_nothing(
     from zoneinfo import ZoneInfo
 
     from sheets_sync.config import Config
-    from sheets_sync.demo import demo_tabs
     from sheets_sync.pipeline import build_steps
+    from sheets_sync.samples.demo import demo_tabs
     from sheets_sync.sync import run_sync
 
     monkeypatch.chdir(tmp_path)  # the sync's journal, mail ledger and outbox live here

@@ -21,8 +21,8 @@ from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.config import Config, MailConfig, WatchConfig, WorkshopConfig
 from sheets_sync.mail.ledger import Ledger
 from sheets_sync.mail.mailer import Mailer, SmtpMailer
-from sheets_sync.mail.step import MailStep
-from sheets_sync.steps import CLOSING_STEPS, CORE_STEPS
+from sheets_sync.pipeline import CLOSING_STEPS, CORE_STEPS
+from sheets_sync.steps.mail import MailStep
 from sheets_sync.sync import SyncReport, run_sync
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -11,8 +11,8 @@ from web_shop import BASE, SECRET, START, Clock, Shop, make_config, workbook
 
 from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.journal import Journal
+from sheets_sync.links import LinkSigner
 from web import create_app
-from web.links import LinkSigner
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from flask.testing import FlaskClient
 from web_shop import BASE, Shop, hidden, photo
 
 from sheets_sync.errors import BackendUnavailable
-from sheets_sync.portal import flush_step, links_for, publish_step
-from sheets_sync.steps import CLOSING_STEPS, CORE_STEPS
+from sheets_sync.pipeline import CLOSING_STEPS, CORE_STEPS
+from sheets_sync.steps.answers import flush_step
+from sheets_sync.steps.links import links_for, publish_step
 from sheets_sync.sync import run_sync
 
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from web_shop import make_config
 
-from web.links import LinkExpired, LinkInvalid, LinkSigner, load_secrets
+from sheets_sync.links import LinkExpired, LinkInvalid, LinkSigner, load_secrets
 
 T0 = datetime(2026, 3, 10, 8, 30, tzinfo=UTC)
 

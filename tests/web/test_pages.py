@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from web_shop import START, Clock, Shop, hidden, make_config, photo
 
 from sheets_sync.journal import Journal
+from sheets_sync.links import LinkSigner
 from web import create_app
-from web.links import LinkSigner
 from web.security import RedactFilter, redact
 
 

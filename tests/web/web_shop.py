@@ -18,10 +18,11 @@ from sheets_sync.cells import CellValue
 from sheets_sync.config import Config, WebConfig, WorkshopConfig
 from sheets_sync.contract import ACTIVITY, HUMAN_TABS, machine_header
 from sheets_sync.journal import Journal
-from sheets_sync.portal import flush_step, publish_step
-from sheets_sync.steps import CLOSING_STEPS, CORE_STEPS
+from sheets_sync.links import LinkSigner
+from sheets_sync.pipeline import CLOSING_STEPS, CORE_STEPS
+from sheets_sync.steps.answers import flush_step
+from sheets_sync.steps.links import publish_step
 from sheets_sync.sync import SyncReport, run_sync
-from web.links import LinkSigner
 
 PARIS = ZoneInfo("Europe/Paris")
 START = datetime(2026, 3, 10, 9, 30, tzinfo=PARIS)  # a Tuesday morning

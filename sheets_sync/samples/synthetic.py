@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from .contract import APPROVALS
+from ..contract import APPROVALS
 from .demo import ALLOYS, CLIENTS, WORKFLOW, Grid, _workday, demo_tabs
 
 

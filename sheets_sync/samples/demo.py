@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from .cells import CellValue
-from .contract import HUMAN_TABS
+from ..cells import CellValue
+from ..contract import HUMAN_TABS
 
 Grid = list[list[CellValue]]
 

@@ -1,43 +1,10 @@
-"""The mail step: the last step of a sync, deciding which emails go out and sending them
-only after the workbook write succeeded. No email is ever sent twice.
+"""The mail step (reads every launch, approval and their ⚙ stamps, the Activity IDs and
+the mail ledger; writes Activity rows of kind "email", the ⚙ Sent At / Reminded At /
+Escalated At stamps, and sends after the write). It decides which emails go out and
+sends them only after the workbook write succeeded. No email is ever sent twice.
 
-The never-twice protocol
-------------------------
-Every email has a deterministic id (``domain.notices.notice_id``). Two records know it:
-the workbook's Activity tab (shared, the audit trail) and the local SQLite ledger
-(``mail.ledger``, fsync'd on every change). For each email the protocol is:
-
-1. **Decide (in the step, before the write).** The message is built, and the ledger
-   records ``intent`` with the exact bytes. The same sync's write carries the Activity row
-   (kind "email", ID = the email id) and the ⚙ stamp (Sent At, Reminded At, Escalated At).
-2. **Write.** If the workbook write fails, nothing is sent (after_write never runs); the
-   ledger says ``intent`` while Activity lacks the id, which the next run reads as "the
-   write never landed": it decides again, from scratch.
-3. **Send (after_write).** The ledger moves to ``sending`` (fsync'd) *before* the SMTP
-   conversation starts, then to ``sent`` the moment the server accepted the message.
-
-On every later run, for an id that is due again:
-
-* in Activity and unknown to the ledger (another machine, or a lost ledger): done;
-* ledger ``sent``: done; ``skipped``/``cancelled``: done;
-* ledger ``sending``: **uncertain** (the process died mid-conversation, or the connection
-  broke with the message in flight). It is never resent blindly: the next staff digest
-  lists it, and a person decides (``Ledger.resolve``);
-* ledger ``failed`` (the server surely did not take it: connection refused, a 4xx/5xx
-  reply): retried on a later run, with backoff, during working hours; each attempt leaves
-  an Activity row ``<id>~<n>`` (which also makes the sync write, so after_write runs);
-* ledger ``intent`` *and* in Activity: the write landed but the process stopped before
-  sending began (sending is marked before connecting), so it surely did not go out: sent
-  now, like a retry;
-* ledger ``rejected`` (the server refused the address for good): a Problem on the
-  partner's or client's Email; once the address is corrected the stamp is cleared so the
-  email goes to the new address (a new id, since the recipient is part of it).
-
-Why this order: the Activity row lands *before* the send, so a second machine, or this
-one after losing its ledger, never sends what the workbook says was decided; the ledger's
-``sending`` mark lands before the conversation, so a crash at any instant is classified as
-"surely not sent" (retry) or "maybe sent" (report), never guessed. Re-running the sync any
-number of times finds every id handled and sends nothing new.
+The never-twice protocol it follows is told in ``sheets_sync.mail`` (the package's
+docstring).
 """
 
 from __future__ import annotations
@@ -53,11 +20,10 @@ from ..domain.calendar import WorkCalendar
 from ..domain.launches import LaunchMachine, launch_state
 from ..domain.problems import WARNING, Problem
 from ..errors import MailError
-from ..outputs import ActivityRow, SyncContext
-from . import ledger as lg
-from .delivery import deliver
-from .digest import digest_content, short_ref
-from .facts import (
+from ..mail import ledger as lg
+from ..mail.delivery import deliver
+from ..mail.digest import digest_content, short_ref
+from ..mail.facts import (
     ActivityMemory,
     approval_context,
     approval_facts,
@@ -65,9 +31,10 @@ from .facts import (
     launch_facts,
     valid_recipient,
 )
-from .ledger import Entry, Ledger
-from .mailer import Mailer, parse_address
-from .notices import build_message, fmt_day
+from ..mail.ledger import Entry, Ledger
+from ..mail.mailer import Mailer, parse_address
+from ..mail.notices import SUBJECTS, build_message, fmt_day
+from ..outputs import ActivityRow, SyncContext
 
 log = logging.getLogger(__name__)
 
@@ -84,31 +51,6 @@ STAMP_OF = {
     dn.APPROVAL_REMINDER: ("Approvals", "Reminded At"),
 }
 
-SUBJECTS: dict[str, Callable[[dict[str, Any]], str]] = {
-    dn.LAUNCH_NOTICE: lambda c: (
-        f"New job {c['launch'].launch_id}: {c['launch'].task} "
-        f"(order {c['launch'].order_ref}), due {fmt_day(c['launch'].due)}"
-    ),
-    dn.ACK_REMINDER: lambda c: (
-        f"Reminder: please acknowledge job {c['launch'].launch_id} (order {c['launch'].order_ref})"
-    ),
-    dn.ESCALATION: lambda c: (
-        f"Escalation: {c['partner_name']} has not acknowledged "
-        f"{c['launch'].launch_id} (order {c['launch'].order_ref})"
-    ),
-    dn.PROBLEM_ALERT: lambda c: (
-        f"Problem reported on {c['launch'].launch_id} by {c['partner_name']} (order {c['launch'].order_ref})"
-    ),
-    dn.PROBLEM_SECOND_ALERT: lambda c: (
-        f"Still undecided: problem on {c['launch'].launch_id} (order {c['launch'].order_ref})"
-    ),
-    dn.APPROVAL_REQUEST: lambda c: (
-        f"Your approval please: {c['item_lower']} for order {c['approval'].order_ref}"
-    ),
-    dn.APPROVAL_REMINDER: lambda c: (
-        f"Reminder: your approval of the {c['item_lower']} for order {c['approval'].order_ref}"
-    ),
-}
 
 
 def backoff(attempts: int) -> timedelta:
@@ -424,7 +366,7 @@ def build_mail_step(
     ledger: Ledger | None = None,
 ) -> MailStep:
     """The mail step as config.toml describes it ([mail] transport, outbox, ledger)."""
-    from .mailer import mailer_for
+    from ..mail.mailer import mailer_for
 
     return MailStep(
         mailer or mailer_for(config),

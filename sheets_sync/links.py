@@ -25,8 +25,8 @@ from pathlib import Path
 
 from itsdangerous import BadData, URLSafeSerializer
 
-from sheets_sync.config import Config, secret_from_env
-from sheets_sync.errors import ConfigError, LinkError
+from .config import Config, secret_from_env
+from .errors import ConfigError, LinkError
 
 log = logging.getLogger("sheets_sync.web")
 
