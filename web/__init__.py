@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sheets_sync import template_dir
 from sheets_sync.config import Config
 from sheets_sync.journal import Journal
 from sheets_sync.links import LinkSigner
@@ -23,8 +23,7 @@ from sheets_sync.links import LinkSigner
 if TYPE_CHECKING:
     from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
+TEMPLATES = template_dir()
 STATIC = TEMPLATES / "web" / "static"
 FORM_ALLOWANCE = 64 * 1024  # bytes of a request besides the photo
 

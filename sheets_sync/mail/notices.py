@@ -21,12 +21,13 @@ from typing import Any
 
 import jinja2
 
+from .. import template_dir
 from ..config import Config
 from ..domain import notices as dn
 from ..errors import MailError
 from .mailer import parse_address
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "email"
+TEMPLATE_DIR = template_dir() / "email"
 
 TEMPLATE_OF = {
     "launch_notice": "launch_notice",
