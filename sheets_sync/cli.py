@@ -140,7 +140,7 @@ def run(ctx: click.Context, dry_run: bool, quiet: bool) -> None:
 def check(ctx: click.Context) -> None:
     """Validate only and list the problems; exit 1 when there are errors."""
     config = _config(ctx)
-    report = pipeline.sync_once(config, _now(config), dry_run=True)
+    report = pipeline.sync_once(config, _now(config), dry_run=True, what="check")
     for p in sorted(report.problems, key=lambda p: (p.severity != "error", p.tab, p.key)):
         colour = "red" if p.severity == "error" else "yellow"
         click.secho(f"{p.severity:7} {p.message}", fg=colour)
@@ -211,7 +211,7 @@ def serve(ctx: click.Context) -> None:
     click.echo(f"Serving on http://{config.web.host}:{config.web.port} (links use {config.web.base_url}).")
     run_server(
         config,
-        sync=lambda: pipeline.sync_once(config, _now(config)),
+        sync=lambda: pipeline.sync_once(config, _now(config), what="serve"),
         sync_every_seconds=config.watch.sync_minutes * 60,
     )
 

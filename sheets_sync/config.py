@@ -85,7 +85,8 @@ class MailConfig:
 
 @dataclass(frozen=True)
 class WatchConfig:
-    sync_minutes: int = 10
+    sync_minutes: float = 10.0  # may be a fraction (0.5 = every 30 s)
+    lock_wait_seconds: float = 30.0  # how long a sync waits for the one in progress
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,10 @@ def validate(config: Config) -> None:
         ) from None
     if not config.workshop.workdays or any(d not in range(7) for d in config.workshop.workdays):
         raise ConfigError("config [workshop] workdays must list days 0 (Monday) to 6 (Sunday)")
+    if config.watch.sync_minutes <= 0:
+        raise ConfigError("config [watch] sync_minutes must be more than 0")
+    if config.watch.lock_wait_seconds < 0:
+        raise ConfigError("config [watch] lock_wait_seconds must be 0 or more")
     if config.mail.transport not in ("outbox", "smtp"):
         raise ConfigError(
             f'config [mail] transport must be "outbox" or "smtp", not {config.mail.transport!r}'

@@ -12,6 +12,7 @@ from .config import Config
 from .errors import ConfigError, WorkbookError
 from .journal import Journal
 from .links import signer_from_config
+from .lock import one_sync
 from .samples.demo import demo_tabs
 from .steps.answers import flush_step
 from .steps.check import check_step
@@ -77,12 +78,25 @@ def sync_once(
     now: datetime,
     *,
     dry_run: bool = False,
+    digest: bool = False,
     phase: Phase | None = None,
     keep_context: bool = False,
+    what: str = "run",
 ) -> SyncReport:
-    steps = build_steps(config, dry_run=dry_run)
-    backend = make_backend(config)
-    return run_sync(backend, config, now, steps, dry_run=dry_run, phase=phase, keep_context=keep_context)
+    """One sync, whole (read, steps, write, after-write marks), under the one-sync lock of
+    the state folder: every command that syncs comes through here. ``digest``: send
+    today's staff digest now (still once a day). SyncBusy (exit 3) when another sync holds
+    the lock past ``[watch] lock_wait_seconds``."""
+    with one_sync(config, what=what):
+        steps = build_steps(config, dry_run=dry_run)
+        if digest:
+            from .steps.mail import forced_digest
+
+            steps = forced_digest(steps)
+        backend = make_backend(config)
+        return run_sync(
+            backend, config, now, steps, dry_run=dry_run, phase=phase, keep_context=keep_context
+        )
 
 
 def write_demo(path: Path, today: date, *, force: bool = False) -> None:

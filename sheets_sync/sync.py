@@ -9,6 +9,7 @@ This module never names a concrete backend; ``pipeline`` chooses it from config.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -139,7 +140,8 @@ def _record_sync(ctx: SyncContext, changes: ChangeSet, report: SyncReport) -> No
                 "Actor": "sheets-sync",
                 "Detail": f"{changes.cell_count} cells changed ({detail}); "
                 f"{report.errors} errors, {report.warnings} warnings",
-                "ID": f"sync:{ctx.now.isoformat(timespec='seconds')}",
+                # two syncs within one second (one waited for the other) still differ
+                "ID": f"sync:{ctx.now.isoformat(timespec='seconds')}-{uuid.uuid4().hex[:8]}",
             },
         )
     )

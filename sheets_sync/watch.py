@@ -4,8 +4,11 @@ A sync every ``[watch] sync_minutes``, and one at ``[mail] digest_time`` in the 
 zone (the mail step sends the digest on working days once its time has come; the web
 journal is flushed by the sync's first step). Runs never overlap: the loop is one thread
 and a run that takes longer than the interval simply makes the next one start later
-(missed runs are not queued). A failing run is logged and the loop goes on. SIGTERM or
-Ctrl-C stops it cleanly after the run in progress.
+(missed runs are not queued). A failing run is logged and the loop goes on. Across
+processes, every run holds the one-sync lock (``sheets_sync.lock``): when another sync
+(a `run`, the web server's) still holds it after ``[watch] lock_wait_seconds``, this
+round is skipped with a log line. SIGTERM or Ctrl-C stops it cleanly after the run in
+progress.
 
 The clock is injected (``now`` and ``sleep``) so a test runs a whole day in milliseconds.
 ``schedule`` reads ``datetime.datetime.now()`` itself; while the loop runs, that name in the
@@ -29,6 +32,7 @@ from zoneinfo import ZoneInfo
 import schedule
 
 from .config import Config
+from .lock import SyncBusy
 
 log = logging.getLogger(__name__)
 
@@ -109,18 +113,13 @@ def _signals(stopper: Stopper) -> Iterator[None]:
             signal.signal(s, handler)
 
 
-def default_run(config: Config) -> Run:
-    """One sync with the lead's pipeline (backend and steps from config)."""
+def default_run(config: Config, what: str = "watch") -> Run:
+    """One sync of the pipeline (backend and steps from config), under the sync lock."""
 
     def run(now: datetime, digest: bool) -> object:
-        from . import pipeline, sync
-        from .steps.mail import forced_digest
+        from . import pipeline
 
-        backend = pipeline.make_backend(config)
-        steps = pipeline.build_steps(config)
-        if digest:
-            steps = forced_digest(steps)
-        return sync.run_sync(backend, config, now, steps)
+        return pipeline.sync_once(config, now, digest=digest, what=what)
 
     return run
 
@@ -147,7 +146,7 @@ def watch(
     runs = 0
 
     scheduler = schedule.Scheduler()
-    minutes = max(1, int(config.watch.sync_minutes))
+    seconds = max(1, round(config.watch.sync_minutes * 60))
     digest_at = config.mail.digest_time.strftime("%H:%M")
 
     def once() -> None:
@@ -160,13 +159,15 @@ def watch(
             runs += 1
             log.info("sync at %s", moment.isoformat(timespec="minutes"))
             run(moment, False)
+        except SyncBusy as exc:
+            log.warning("%s: skipping this round", exc)
         except Exception:
             log.exception("sync failed; the loop goes on")
         finally:
             busy.release()
 
     with _clocked(clock, zone), _signals(stopper):
-        scheduler.every(minutes).minutes.do(wanted.add, "sync")
+        scheduler.every(seconds).seconds.do(wanted.add, "sync")
         scheduler.every().day.at(digest_at).do(wanted.add, "digest")
         once()  # start with a sync: the loop's first minutes should not be idle
         while not stopper.stopped:
@@ -190,4 +191,4 @@ def send_digest(config: Config, *, run: Run | None = None, now: datetime | None 
     """`sheets-sync digest`: one sync that sends today's digest now (once a day still:
     a digest already sent today is not sent again)."""
     moment = now or datetime.now(config.workshop.zone)
-    return (run or default_run(config))(moment, True)
+    return (run or default_run(config, "digest"))(moment, True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheets_sync.config import Config
+from sheets_sync.lock import SyncBusy
 
 log = logging.getLogger("sheets_sync.web")
 
@@ -28,7 +29,8 @@ def serve(
 ) -> None:
     """Serve until interrupted on ``[web] host``:``port``. With ``sync`` (e.g. a function
     running one sync), it runs in a background thread every ``sync_every_seconds`` so
-    answers reach the workbook without a separate ``sheets-sync watch``."""
+    answers reach the workbook without a separate ``sheets-sync watch``; a round that
+    finds another sync holding the lock is skipped with a log line."""
     import waitress
 
     from . import create_app
@@ -57,6 +59,8 @@ def _loop(sync: Callable[[], object], every: float, stop: threading.Event) -> No
     while not stop.wait(every):
         try:
             sync()
+        except SyncBusy as exc:  # a `run` or `watch` holds the lock: this round is theirs
+            log.warning("%s: skipping this round", exc)
         except Exception:  # the next round tries again; answers wait in the journal
             log.exception("background sync failed")
 
