@@ -112,6 +112,8 @@ def test_the_synced_demo_has_three_line_charts_in_the_kpis_tab(tmp_path: Path) -
     cdpa = next(x for x in xml.values() if "Delivery Promise Adherence" in x)
     assert re.findall(r"<val><numRef><f>([^<]+)</f>", cdpa) == [
         "'KPI Trends'!$E$2:$E$3", "'KPI Trends'!$F$2:$F$3"]
+    # every point has a marker, so a month alone (no line to its neighbours) still shows
+    assert re.findall(r"<marker><symbol val=\"(\w+)\"", cdpa) == ["circle", "dash"]
     ack = next(x for x in xml.values() if "On-time acknowledgement" in x)
     assert re.findall(r"<val><numRef><f>([^<]+)</f>", ack) == [
         "'KPI Trends'!$G$2:$G$3", "'KPI Trends'!$H$2:$H$3"]

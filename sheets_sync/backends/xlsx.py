@@ -42,6 +42,7 @@ from .base import ChangeSet, WriteResult
 from .xlsx_apply import WorkbookWriter, fill_header
 from .xlsx_cells import from_calamine, put
 from .xlsx_formulas import Cached, collect_cached_values, restore_cached_values
+from .xlsx_looks import apply_looks
 from .xlsx_present import present
 
 __all__ = ["XlsxBackend", "write_new_workbook", "LOCK_SUFFIX"]
@@ -109,7 +110,7 @@ class XlsxBackend:
                 book = self._load()
                 cached = collect_cached_values(str(self.path))
                 missing = WorkbookWriter(book).apply(changes)
-                present(book)  # KPIs charts redrawn (openpyxl reads them back lossily), Load heatmap once
+                present(book)  # looks; KPIs charts redrawn (openpyxl reads them back lossily)
                 _recompute_on_open(book)
                 save_atomically(book, self.path, cached)
         except SheetsSyncError:
@@ -243,7 +244,8 @@ def write_new_workbook(
 
     Headers starting with ⚙ are styled as the machine's; so is the whole header row of
     each tab named in ``machine_tabs``, which also gets the machine tab colour. Values are
-    stored by the backend rules (text stays text, dates are real dates).
+    stored by the backend rules (text stays text, dates are real dates). The product made
+    this workbook, so every column gets its look (``presentation.LOOKS``), human ones too.
     """
     target = Path(path)
     book = Workbook()
@@ -258,5 +260,6 @@ def write_new_workbook(
                     put(ws.cell(row=r, column=c), value)
     if tabs and first is not None:
         book.remove(first)
+    apply_looks(book, created=True)
     save_atomically(book, target)
     return target

@@ -22,11 +22,11 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font, PatternFill
 
 from ..cells import CellValue, looks_like_formula
+from ..presentation import DATE as DATE_FORMAT
+from ..presentation import MOMENT as DATETIME_FORMAT
 
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MACHINE_FILL = PatternFill(fill_type="solid", fgColor="DCE6F1")  # light grey-blue
-MACHINE_FONT = Font(bold=True, color="1F3864")
+MACHINE_FONT = Font(name="Calibri", bold=True, color="1F3864")
 MACHINE_TAB_COLOR = "5B7DB1"
 # ints beyond this are not exact as spreadsheet numbers (IEEE doubles)
 _EXACT = 2**53

@@ -1,4 +1,5 @@
-"""Charts and heatmaps of the .xlsx workbook, drawn from ``contract.CHARTS``/``HEATMAPS``.
+"""How the .xlsx workbook looks: ``presentation.LOOKS`` (see ``xlsx_looks``), and the
+charts and heatmaps drawn from ``presentation.CHARTS``/``HEATMAPS``.
 
 Runs on the openpyxl workbook of each write, after the ChangeSet is applied and before
 the save, so it sees the rows this sync wrote. openpyxl 3.1 reads charts back only in
@@ -21,18 +22,21 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..contract import normalize
-from ..presentation import CHARTS, HEATMAPS, Chart, Heatmap
+from ..presentation import CHARTS, HEATMAPS, LOOKS, Chart, Heatmap, TabLook
+from .xlsx_looks import LAST_ROW, apply_looks
 
 __all__ = ["present", "draw_chart", "ensure_heatmap", "heatmap_range"]
 
-LAST_ROW = 1048576  # the whole column below the header, as a sheet grows and shrinks
 CHART_WIDTH_CM = 18.0
 CHART_HEIGHT_CM = 8.5
 
 
 def present(book: Workbook, charts: tuple[Chart, ...] = CHARTS,
-            heatmaps: tuple[Heatmap, ...] = HEATMAPS) -> None:
-    """(Re)draw every chart and make sure every heatmap rule is there, once."""
+            heatmaps: tuple[Heatmap, ...] = HEATMAPS,
+            looks: tuple[TabLook, ...] = LOOKS) -> None:
+    """Every tab's look, then (re)draw every chart and make sure every heatmap rule is
+    there, once."""
+    apply_looks(book, looks)
     for name in {normalize(c.sheet) for c in charts}:
         ws = _sheet(book, name)
         if ws is not None:
@@ -87,11 +91,13 @@ def draw_chart(book: Workbook, spec: Chart) -> bool:
     if spec.per_group:
         col = cols[normalize(spec.per_group)]
         for name, a, b in blocks:
-            chart.series.append(_series(data, col, a, b, name))
+            chart.series.append(_series(data, col, a, b, name, spec.markers))
     for header in spec.series:
-        s = _series(data, cols[normalize(header)], first, last, header)
+        s = _series(data, cols[normalize(header)], first, last, header, spec.markers)
         if "target" in normalize(header):
             s.graphicalProperties.line.dashStyle = "dash"
+            if spec.markers:
+                s.marker.symbol = "dash"
         chart.series.append(s)
     months = Reference(data, min_col=cols[normalize(spec.x_column)],
                        min_row=first + 2, max_row=last + 2)
@@ -101,11 +107,17 @@ def draw_chart(book: Workbook, spec: Chart) -> bool:
     return True
 
 
-def _series(ws: Worksheet, col: int, first: int, last: int, title: str) -> Series:
+def _series(ws: Worksheet, col: int, first: int, last: int, title: str,
+            markers: bool = True) -> Series:
     """Rows ``first``..``last`` (0-based below the header) of column ``col``."""
     values = Reference(ws, min_col=col, min_row=first + 2, max_row=last + 2)
     s = Series(values, title=title)
     s.smooth = False
+    if markers:
+        s.marker.symbol = "circle"
+        s.marker.size = 6
+    else:
+        s.marker.symbol = "none"
     return s
 
 

@@ -319,7 +319,7 @@ def test_dates_are_real_and_aware_times_keep_their_wall_clock(tmp_path: Path) ->
         )
     )
     ws = openpyxl.load_workbook(path)["Log"]
-    assert ws["A2"].number_format == "yyyy-mm-dd hh:mm" and ws["B2"].number_format == "yyyy-mm-dd"
+    assert ws["A2"].number_format == "dd/mm/yyyy hh:mm" and ws["B2"].number_format == "dd/mm/yyyy"
     table = XlsxBackend(path).read().table("Log")
     assert table is not None and table.rows == [
         [datetime(2026, 11, 21, 16, 45), date(2026, 11, 21)]
