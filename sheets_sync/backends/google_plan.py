@@ -24,9 +24,11 @@ from .google_values import VALUE_FIELDS, write_cell
 Json = dict[str, Any]
 TOKEN_KEY = "sheets-sync.write"
 MACHINE_BACKGROUND = {"red": 0.863, "green": 0.902, "blue": 0.945}  # DCE6F1
-MACHINE_TEXT = {"bold": True, "foregroundColor": {"red": 0.122, "green": 0.22, "blue": 0.392}}
+MACHINE_INK = {"red": 0.122, "green": 0.22, "blue": 0.392}  # 1F3864
+# colours as ColorStyle: the plain backgroundColor / foregroundColor / tabColor are deprecated
+MACHINE_TEXT = {"bold": True, "foregroundColorStyle": {"rgbColor": MACHINE_INK}}
 HEADER_FIELDS = (
-    "userEnteredValue,userEnteredFormat.numberFormat,userEnteredFormat.backgroundColor,"
+    "userEnteredValue,userEnteredFormat.numberFormat,userEnteredFormat.backgroundColorStyle,"
     "userEnteredFormat.textFormat"
 )
 
@@ -63,7 +65,7 @@ def header_cell(text: str, machine: bool = False) -> Json:
     cell = write_cell(text)
     if machine or normalize(text).startswith(GEAR):
         cell["userEnteredFormat"] = {
-            "backgroundColor": MACHINE_BACKGROUND,
+            "backgroundColorStyle": {"rgbColor": MACHINE_BACKGROUND},
             "textFormat": MACHINE_TEXT,
         }
     return cell

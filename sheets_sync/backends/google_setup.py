@@ -116,7 +116,8 @@ def prepare_spreadsheet(backend: GoogleBackend) -> list[str]:
                                 "columnCount": max(26, len(wanted)),
                                 "frozenRowCount": 1,
                             },
-                            **({"tabColor": MACHINE_BACKGROUND} if machine_tab else {}),
+                            **({"tabColorStyle": {"rgbColor": MACHINE_BACKGROUND}}
+                               if machine_tab else {}),
                         }
                     }
                 }
@@ -259,7 +260,7 @@ def _risk_colours(sheet_id: int, headers: list[str], row_count: int) -> list[Jso
                     "ranges": [rng],
                     "booleanRule": {
                         "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": text}]},
-                        "format": {"backgroundColor": colour},
+                        "format": {"backgroundColorStyle": {"rgbColor": colour}},
                     },
                 },
             }

@@ -1,4 +1,4 @@
-"""A faithful fake of the Google Sheets API v4, mounted as a ``requests`` transport adapter.
+"""A strict fake of the Google Sheets API v4, mounted as a ``requests`` transport adapter.
 
     fake = FakeSheets()
     fake.add_sheet("Orders", [["Order Ref", "Alloy"], ["A-1", "18KY"]])
@@ -16,12 +16,20 @@ answering ``{"spreadsheetId", "valueRanges": [{"range": "'Tab'!A1:A10", "majorDi
 atomically, answering ``{"spreadsheetId", "replies": [...]}``; errors as
 ``{"error": {"code", "message", "status"}}``.
 
-Test hooks: ``calls`` (every request with its bytes), ``inject`` (429/5xx answers, an HTML
-502, timeouts, connection resets), ``before_call`` (run a human edit just before the n-th
-call), and human edits (``human_set``, ``human_sort``, ``human_insert_rows``,
-``human_delete_rows``).
+Every request is first checked against the Sheets v4 discovery document of
+google-api-python-client (a test dependency): a request Google would refuse answers 400
+with Google's error JSON (``fake_sheets_check``, ``fake_sheets_discovery``); deprecated
+fields used are listed in ``deprecated``. Answers are gzip-compressed when the caller asks
+as Google documents (``Accept-Encoding: gzip`` and "gzip" in the User-Agent).
+
+Test hooks: ``calls`` (every request with its bytes and the fake's own seconds),
+``inject`` (429/5xx answers, an HTML 502, timeouts, connection resets), ``before_call``
+(run a human edit just before the n-th call), and human edits (``human_set``,
+``human_sort``, ``human_insert_rows``, ``human_delete_rows``).
 
 The fake is split into rooms: ``fake_sheets_model`` (Sheet, A1 ranges, FakeApiError),
+``fake_sheets_discovery`` (the discovery document: methods, schemas, field masks),
+``fake_sheets_check`` (one request checked as Google checks it),
 ``fake_sheets_http`` (one exchange, routing, the adapter), ``fake_sheets_get``
 (spreadsheets.get and field masks), ``fake_sheets_values`` (the values endpoints),
 ``fake_sheets_ops`` (spreadsheets.batchUpdate), ``fake_sheets_charts`` (charts and
@@ -38,7 +46,7 @@ from typing import Any
 from ..backends.google_values import read_cell
 from . import fake_sheets_hooks as hooks
 from .fake_sheets_hooks import Call, Fault, put_cell
-from .fake_sheets_http import FakeSheetsAdapter, error, fake_session, handle
+from .fake_sheets_http import Answer, FakeSheetsAdapter, error, fake_session, handle
 from .fake_sheets_model import MAX_REQUEST_BYTES, A1Range, FakeApiError, Json, Sheet, parse_a1
 from .fake_sheets_values import rendered, resolve
 
@@ -67,6 +75,11 @@ class FakeSheets:
         self.hooks: dict[int, list[Callable[[FakeSheets], None]]] = {}
         self.max_request_bytes = max_request_bytes
         self.denied: Json | None = None  # an error body every call answers (403, ...)
+        # Google's A1 guide: a title with spaces is quoted; False lets it pass, as the
+        # values endpoints did in gspread's recorded cassettes
+        self.quoted_ranges = True
+        self.deprecated: list[str] = []  # deprecated fields our requests used, by path
+        self.server_seconds = 0.0  # the fake's own time, to measure a client apart from it
         self._next_id = 1000
 
     # ----- seeding and looking -------------------------------------------------------
@@ -163,11 +176,13 @@ class FakeSheets:
     def reset_counters(self) -> None:
         self.calls.clear()
         self.hooks.clear()
+        self.server_seconds = 0.0
 
     # ----- the server ------------------------------------------------------------------
-    def handle(self, method: str, url: str, body: bytes | None) -> tuple[int, bytes, str]:
-        """One HTTP exchange: (status, body, content type)."""
-        return handle(self, method, url, body)
+    def handle(self, method: str, url: str, body: bytes | None,
+               headers: Mapping[str, str] | None = None) -> Answer:
+        """One HTTP exchange, checked as Google checks it."""
+        return handle(self, method, url, body, headers)
 
     @staticmethod
     def error(code: int, message: str, status: str) -> tuple[int, Json]:

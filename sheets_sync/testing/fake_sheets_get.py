@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from .fake_sheets_discovery import parse_mask
 from .fake_sheets_model import A1Range, Json, Sheet
 
 if TYPE_CHECKING:
@@ -70,45 +71,6 @@ def grid_data(sheet: Sheet, rng: A1Range) -> Json:
 
 
 # ----- field masks -------------------------------------------------------------------------
-def _parse_mask(text: str) -> dict[str, Any]:
-    """'a.b,c(d,e/f)' -> {'a': {'b': {}}, 'c': {'d': {}, 'e': {'f': {}}}}; {} = everything."""
-    tree: dict[str, Any] = {}
-    pos = 0
-
-    def parse_list(until: str) -> dict[str, Any]:
-        nonlocal pos
-        out: dict[str, Any] = {}
-        while pos < len(text) and text[pos] != until:
-            node = out
-            name = ""
-            while pos < len(text) and text[pos] not in ",()":
-                ch = text[pos]
-                if ch in "./":
-                    node = node.setdefault(name.strip(), {})
-                    name = ""
-                else:
-                    name += ch
-                pos += 1
-            if pos < len(text) and text[pos] == "(":
-                pos += 1
-                sub = parse_list(")")
-                pos += 1
-                _merge(node.setdefault(name.strip(), {}), sub)
-            elif name.strip():
-                node.setdefault(name.strip(), {})
-            if pos < len(text) and text[pos] == ",":
-                pos += 1
-        return out
-
-    tree = parse_list("\0")
-    return tree
-
-
-def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:
-    for k, v in other.items():
-        _merge(into.setdefault(k, {}), v)
-
-
 def _apply_mask(value: Any, mask: dict[str, Any]) -> Any:
     if not mask:
         return value
@@ -128,5 +90,5 @@ def _apply_mask(value: Any, mask: dict[str, Any]) -> Any:
 
 
 def filter_fields(answer: Json, fields: str) -> Json:
-    result = _apply_mask(answer, _parse_mask(fields))
+    result = _apply_mask(answer, parse_mask(fields))
     return result if isinstance(result, dict) else {}

@@ -32,7 +32,9 @@ class Call:
     response_bytes: int
     status: int
     body: Json | None = None
-    response_gzip_bytes: int = 0  # the answer as it travels with Accept-Encoding: gzip
+    response_gzip_bytes: int = 0  # the answer gzip-compressed, whether or not it was sent so
+    wire_bytes: int = 0  # the answer as it travelled (compressed when the caller asked)
+    seconds: float = 0.0  # the fake's own time on this call
 
     @property
     def kind(self) -> str:

@@ -36,7 +36,7 @@ class Sheet:
     conditional_formats: list[Json] = field(default_factory=list)
     charts: list[Json] = field(default_factory=list)  # EmbeddedChart dicts anchored here
     frozen_rows: int = 0
-    tab_color: Json | None = None
+    tab_color: Json | None = None  # a ColorStyle
 
     def cell(self, row: int, col: int) -> Json:
         """The CellData at 0-based (row, col), created empty when absent."""
@@ -76,7 +76,7 @@ class Sheet:
         if self.frozen_rows:
             props["gridProperties"]["frozenRowCount"] = self.frozen_rows
         if self.tab_color is not None:
-            props["tabColor"] = self.tab_color
+            props["tabColorStyle"] = self.tab_color
         return props
 
 

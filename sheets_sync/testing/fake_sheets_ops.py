@@ -214,8 +214,17 @@ def _add_sheet(fake: FakeSheets, body: Json) -> Json:
                            column_count=grid.get("columnCount", 26))
     sheet.sheet_id = int(sheet_id)
     sheet.frozen_rows = int(grid.get("frozenRowCount", 0))
-    sheet.tab_color = props.get("tabColor")
+    sheet.tab_color = _tab_colour(props)
     return {"addSheet": {"properties": sheet.properties()}}
+
+
+def _tab_colour(props: Json) -> Json | None:
+    """A tab colour as a ColorStyle, from tabColorStyle or the deprecated tabColor."""
+    if props.get("tabColorStyle") is not None:
+        return dict(props["tabColorStyle"])
+    if props.get("tabColor") is not None:
+        return {"rgbColor": dict(props["tabColor"])}
+    return None
 
 
 def _delete_sheet(fake: FakeSheets, body: Json) -> Json:
@@ -239,7 +248,7 @@ def _update_sheet_properties(fake: FakeSheets, body: Json) -> Json:
         for row in sheet.rows:
             del row[sheet.column_count :]
     if "tabColor" in fields:
-        sheet.tab_color = props.get("tabColor")
+        sheet.tab_color = _tab_colour(props)
     if "title" in fields:
         sheet.title = props.get("title", sheet.title)
     return {}
