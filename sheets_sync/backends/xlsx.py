@@ -107,6 +107,7 @@ class XlsxBackend:
         try:
             with self._exclusive():
                 self._refuse_if_open_elsewhere()
+                remove_leftovers(self.path)
                 book = self._load()
                 cached = collect_cached_values(str(self.path))
                 missing = WorkbookWriter(book).apply(changes)
@@ -195,6 +196,21 @@ def _recompute_on_open(book: Workbook) -> None:
     if book.calculation is None:
         book.calculation = CalcProperties()
     book.calculation.fullCalcOnLoad = True
+
+
+def remove_leftovers(path: Path) -> list[Path]:
+    """Delete the temporary files a killed save left beside ``path`` (only ours: named
+    ``.<workbook name>.<random>.sheets-sync.tmp``). Called under the write lock, so none of
+    them belongs to a save in progress. Returns what was removed."""
+    prefix = f".{path.name}."
+    removed: list[Path] = []
+    with os.scandir(path.parent) as entries:
+        for entry in entries:
+            if entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX):
+                with suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
 
 
 def save_atomically(

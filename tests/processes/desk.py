@@ -111,7 +111,7 @@ class Desk:
         return sorted(self.config.mail.outbox_dir.glob("*.eml"))
 
     def leftovers(self) -> list[Path]:
-        return sorted(self.folder.glob("*.sheets-sync.tmp")) + sorted(self.folder.glob(".*.sheets-sync.tmp"))
+        return sorted(self.folder.glob("*.sheets-sync.tmp"))  # hidden ones included
 
 
 def make_desk(folder: Path, **sections: dict[str, Any]) -> Desk:
