@@ -221,16 +221,12 @@ def serve(ctx: click.Context) -> None:
 @click.pass_context
 @clear_errors
 def links(ctx: click.Context, order_ref: str | None) -> None:
-    """Print the client and partner links (all, or one order's), as in the ⚙ Link columns."""
-    from .steps.links import links_for
-
+    """Print the client and partner links the last sync wrote in the ⚙ Link columns (all,
+    or one order's). Reads only: writes nothing, signs nothing."""
     config = _config(ctx)
-    report = pipeline.sync_once(config, _now(config), keep_context=True)
-    assert report.context is not None
-    found = links_for(report.context, order_ref)
+    found = pipeline.published_links(config, _now(config), order_ref)
     if not found:
-        raise click.ClickException(f"no approvals or launches for {order_ref or 'any order'}")
+        click.echo(f"{order_ref or 'The workbook'} has no approvals or launches.")
     for line in found:
-        click.echo(
-            f"{line.order_ref}  {line.kind:8} {line.row_id:8} {line.audience}: {line.url or '(no link yet)'}"
-        )
+        url = line.url or "(no link yet: the next `sheets-sync run` writes it)"
+        click.echo(f"{line.order_ref}  {line.kind:8} {line.row_id:8} {line.audience}: {url}")

@@ -9,16 +9,18 @@ from pathlib import Path
 
 from .backends.base import Backend, ChangeSet
 from .config import Config
-from .errors import ConfigError, WorkbookError
+from .errors import ConfigError, SheetsSyncError, WorkbookError
 from .journal import Journal
 from .links import signer_from_config
 from .lock import one_sync
+from .outputs import SyncContext
+from .records import build_workshop
 from .samples.demo import demo_tabs
 from .steps.answers import flush_step
 from .steps.check import check_step
 from .steps.kpis import kpi_step
 from .steps.launches import launches_step, order_launches_step
-from .steps.links import publish_step
+from .steps.links import LinkLine, links_for, publish_step
 from .steps.load import load_step
 from .steps.mail import build_mail_step
 from .steps.orders import orders_step
@@ -97,6 +99,24 @@ def sync_once(
         return run_sync(
             backend, config, now, steps, dry_run=dry_run, phase=phase, keep_context=keep_context
         )
+
+
+def published_links(config: Config, now: datetime, order_ref: str | None = None) -> list[LinkLine]:
+    """The ⚙ Link cells as the last sync wrote them (all, or one order's): what
+    `sheets-sync links` prints. It only reads the workbook: no step runs, nothing is
+    written, signed or published, so it needs no lock either. An order reference the
+    workbook does not know is an error (exit 2)."""
+    backend = make_backend(config)
+    snapshot = backend.read()
+    workshop = build_workshop(snapshot).workshop
+    ctx = SyncContext(snapshot=snapshot, workshop=workshop, config=config, today=now.date(), now=now)
+    lines = links_for(ctx, order_ref)
+    if order_ref is not None and not lines and workshop.order(order_ref) is None:
+        raise SheetsSyncError(
+            f"no order {order_ref!r} on the Orders tab of {backend.describe()}, and no approval "
+            "or launch for it (order references are matched exactly, e.g. JW-2329)"
+        )
+    return lines
 
 
 def write_demo(path: Path, today: date, *, force: bool = False) -> None:
