@@ -63,12 +63,19 @@ class LinkSigner:
         link_days: int = 30,
         base_url: str = "http://127.0.0.1:8080",
         clock: Callable[[], datetime] | None = None,
+        *,
+        source: str = "the secret given",
+        secret_hint: str = "SHEETS_SYNC_SECRET",
     ) -> None:
-        """``secret_keys``: the current secret first, then older ones still accepted."""
+        """``secret_keys``: the current secret first, then older ones still accepted.
+        ``source``: where the current one came from, and ``secret_hint`` how to set it,
+        both in words for messages."""
         keys = [k for k in secret_keys if k]
         if not keys:
             raise ConfigError("no secret to sign links with")
         self._keys = keys
+        self.source = source
+        self.secret_hint = secret_hint
         self.link_days = link_days
         self.base_url = base_url.rstrip("/")
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -197,5 +204,22 @@ def _create_secret(path: Path, env_name: str, overwrite: bool) -> str:
     return value
 
 
+def secret_source(config: Config) -> tuple[str, str]:
+    """(where the current link secret comes from, how to set it), in words."""
+    web = config.web
+    hint = f"{web.secret_env} (or {web.secret_env}_FILE, or [web] secret_file)"
+    if os.environ.get(web.secret_env, "").strip():
+        return f"from {web.secret_env}", hint
+    named = os.environ.get(f"{web.secret_env}_FILE", "").strip() or web.secret_file
+    if named:
+        return f"from the file {named}", hint
+    demo = Path(web.journal_path).parent / "secret"
+    return f"from {demo}, made because none of {hint} is set", hint
+
+
 def signer_from_config(config: Config, clock: Callable[[], datetime] | None = None) -> LinkSigner:
-    return LinkSigner(load_secrets(config), config.web.link_days, config.web.base_url, clock)
+    keys = load_secrets(config)
+    source, hint = secret_source(config)
+    return LinkSigner(
+        keys, config.web.link_days, config.web.base_url, clock, source=source, secret_hint=hint
+    )
