@@ -2,25 +2,28 @@
 
 Calls (every one through a real ``gspread`` HTTP client, retried by ``RetryPolicy``):
 
-1. read: ONE ``spreadsheets.get`` with ``includeGridData=true`` and a field mask that keeps
-   only each cell's ``effectiveValue`` and ``effectiveFormat.numberFormat.type``. That gives
-   tab names, sheet ids and grid sizes, and typed values in one round trip: a number whose
-   format is DATE is a date (serial days from 1899-12-30), text stays text. The obvious
-   alternative, metadata + ``values.batchGet`` with UNFORMATTED_VALUE, takes 2 calls and
-   still cannot tell a date from a number (dates come back as bare serials). The price is
-   bytes: each cell is ``{"effectiveValue":{"stringValue":..}}`` instead of a bare value,
-   about 2x the values API uncompressed but only ~1.1x gzipped (benchmarks/bench_google),
-   so every call asks ``prettyPrint=false``.
-2. write, key re-check: ONE ``values.batchGet`` of the header row of every touched tab
-   and the key column of every tab with keyed cells, so each keyed cell lands on the row
-   its key is on *now*, after any sort, insert or delete since the read.
+1. read: ONE ``values.batchGet`` over the tabs (``valueRenderOption=UNFORMATTED_VALUE``,
+   ``dateTimeRenderOption=SERIAL_NUMBER``, ``majorDimension=ROWS``,
+   ``fields=valueRanges.values``, ``prettyPrint=false``), gzip-compressed: bare values,
+   about a fifth of the bytes of a grid-data read and a fifteenth of its parsing time.
+   Dates come back as serial numbers and are typed by their columns (``google_types``:
+   the contract's date columns and the date columns the product writes). Which tabs: the
+   ones the last look at the spreadsheet found, else the contract's tabs by name. A tab
+   that is not there makes Google refuse the whole call ("Unable to parse range"); then,
+   and only then, one ``spreadsheets.get`` of the tab list and the read again (a first
+   sync before ``init --google``, a tab renamed or deleted).
+2. write, look: ONE ``spreadsheets.get`` (``google_layout``) bringing what the read no
+   longer does: sheet ids and grid sizes, the header row of every tab and the key column
+   of every tab written by key as they are *now* (so a keyed cell lands on the row its key
+   is on after any sort, insert or delete since the read), the charts and conditional
+   formats drawn, and the tokens of earlier writes.
 3. write: ONE ``spreadsheets.batchUpdate`` carrying everything (new tabs, columns, grid
    growth, typed cells via ``updateCells``, rows via ``appendCells``) atomically. It opens
    with a ``createDeveloperMetadata`` write token of a fixed id: if an answer is lost and
    the batch is sent again after it had landed, the replay fails as a whole on the
    duplicate id instead of appending rows twice, and we check the token to know it landed.
    The charts and the Load heatmap (``google_present``) ride in this batch when they are
-   missing or out of date, judged from what call 1 saw: they never cost a call.
+   missing or out of date, judged from call 2: they never cost a call.
 
 An empty ChangeSet makes no call at all. A change set bigger than ``max_request_bytes``
 (9 MB; Google refuses 10 MB) is split between requests, between rows, never inside one;
@@ -32,7 +35,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -41,31 +44,38 @@ import requests
 from gspread.exceptions import APIError
 from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 
+from .. import __version__
 from ..cells import to_text
-from ..contract import normalize
+from ..contract import HUMAN_TABS, MACHINE_TABS, normalize
 from ..errors import BackendUnavailable, WorkbookError
 from ..workbook import Snapshot, Table, trim_rows
 from .base import ChangeSet, WriteResult
 from .google_client import open_client
-from .google_plan import TOKEN_KEY, SheetLayout, build, key_map, token_requests
-from .google_present import PRESENT_FIELDS, Seen, present_requests, seen_from
+from .google_layout import LOOK_FIELDS, META_FIELDS, Look, key_map, look_ranges, read_look
+from .google_plan import build, token_requests
+from .google_present import present_requests
 from .google_retry import RetryPolicy, describe, is_transient, status_of
-from .google_values import column_letter, quote_title, read_rows
+from .google_types import type_rows
+from .google_values import column_letter, quote_title
 
 if TYPE_CHECKING:
     from ..config import Config
 
 T = TypeVar("T")
-READ_FIELDS = (
-    "spreadsheetId,properties.title,developerMetadata(metadataId,metadataKey),"
-    "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
-    "data(startRow,startColumn,rowData.values(effectiveValue,effectiveFormat.numberFormat.type)),"
-    f"{PRESENT_FIELDS})"
-)
+READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
+               "majorDimension": "ROWS", "fields": "valueRanges.values", "prettyPrint": "false"}
+# Google compresses an answer only for a caller that asks both ways (Sheets API guide,
+# "Improve performance": Accept-Encoding: gzip, and "gzip" in the User-Agent)
+GZIP_HEADERS = {"Accept-Encoding": "gzip", "User-Agent": f"sheets-sync/{__version__} (gzip)"}
+CONTRACT_TITLES = tuple(t.name for t in HUMAN_TABS) + tuple(t.name for t in MACHINE_TABS)
 # Google refuses a request over 10,485,760 bytes (and recommends 2 MB for speed); a sync's
 # write is one request up to this size, so only a huge first write is ever split.
 MAX_REQUEST_BYTES = 9_000_000
 _KEY = re.compile(r"/spreadsheets/d/([a-zA-Z0-9-_]+)")
+
+
+class MissingTab(Exception):
+    """Google could not find a tab a range named: the tab list changed."""
 
 
 def spreadsheet_key(text: str) -> str:
@@ -99,13 +109,15 @@ class GoogleBackend:
                 raise WorkbookError("a spreadsheet key needs a gspread client to open it")
             self.key = spreadsheet_key(spreadsheet)
             self.http = client.http_client
+        self.http.session.headers.update(GZIP_HEADERS)
         self.retry = retry or RetryPolicy()
         self.max_request_bytes = max_request_bytes
         self.title = ""
         self.calls = 0  # API round trips answered, for the budget checks
-        self._layouts: dict[str, SheetLayout] | None = None
+        self.titles: list[str] | None = None  # the tabs, as the last look at the sheet found
+        self._used: dict[str, set[int]] = {}  # columns holding data, as the last read saw
+        self._headers: dict[str, list[str]] = {}  # header rows, as the last read saw
         self._tokens: list[int] = []
-        self._seen = Seen()  # charts, heatmap rules and chart data as last read
         self._rand = rand or random.Random().random
 
     @classmethod
@@ -125,120 +137,111 @@ class GoogleBackend:
         try:
             result = self.retry.run(what, call)
         except APIError as exc:
+            if status_of(exc) == 400 and "Unable to parse range" in describe(exc):
+                self.calls += 1
+                raise MissingTab(describe(exc)) from exc
             raise WorkbookError(explain(exc, what, self.key)) from exc
         self.calls += 1
         return result
 
-    def _metadata(self, fields: str, grid: bool) -> dict[str, Any]:
+    def _metadata(self, fields: str, grid: bool, ranges: Sequence[str] = ()) -> dict[str, Any]:
         params: dict[str, Any] = {"includeGridData": "true" if grid else "false",
                                   "fields": fields, "prettyPrint": "false"}
+        if ranges:
+            params["ranges"] = list(ranges)
         return dict(self._call("reading the spreadsheet",
                                lambda: self.http.fetch_sheet_metadata(self.key, params=params)))
 
-    def _remember(self, answer: dict[str, Any]) -> list[tuple[SheetLayout, list[Any]]]:
-        self.title = str(answer.get("properties", {}).get("title", ""))
-        self._tokens = [int(m["metadataId"]) for m in answer.get("developerMetadata", [])
-                        if m.get("metadataKey") == TOKEN_KEY]
-        sheets = sorted(answer.get("sheets", []),
-                        key=lambda s: s.get("properties", {}).get("index", 0))
-        self._layouts = {}
-        out = []
-        for sheet in sheets:
-            props = sheet.get("properties", {})
-            grid = props.get("gridProperties", {})
-            rows = read_rows(sheet.get("data", []))
-            layout = SheetLayout(
-                int(props.get("sheetId", 0)), str(props.get("title", "")),
-                int(grid.get("rowCount", 0)), int(grid.get("columnCount", 0)),
-                [to_text(v) for v in (rows[0] if rows else [])],
-                {c for r in rows for c, v in enumerate(r) if v is not None},
-            )
-            self._layouts[normalize(layout.title)] = layout
-            out.append((layout, rows))
-        self._seen = seen_from(sheets, {normalize(lay.title): rows for lay, rows in out})
-        return out
+    def _values(self, ranges: Sequence[str], what: str) -> list[list[list[Any]]]:
+        params: dict[str, Any] = dict(READ_PARAMS)
+        answer = self._call(what, lambda: self.http.values_batch_get(self.key, list(ranges), params))
+        got = [list(vr.get("values", [])) for vr in answer.get("valueRanges", [])]
+        return got + [[] for _ in range(len(ranges) - len(got))]
+
+    def _learn_tabs(self) -> Look:
+        """The tab list changed: one look at the sheets alone (no cells)."""
+        look = read_look(self._metadata(META_FIELDS, grid=False))
+        self.title, self.titles = look.title, list(look.titles)
+        return look
 
     # ----- Backend --------------------------------------------------------------------
     def read(self) -> Snapshot:
+        titles = list(self.titles or CONTRACT_TITLES)
+        try:
+            answer = self._values([quote_title(t) for t in titles], "reading the spreadsheet")
+        except MissingTab:  # a tab is gone or was never made: look which are there
+            titles = list(self._learn_tabs().titles)
+            answer = self._values([quote_title(t) for t in titles], "reading the spreadsheet")
+        self.titles = titles
         tables = []
-        for layout, rows in self._remember(self._metadata(READ_FIELDS, grid=True)):
-            body, numbers = trim_rows(rows[1:], len(layout.headers))
-            tables.append(Table(layout.title, list(layout.headers), body, numbers))
+        self._used, self._headers = {}, {}
+        for title, raw in zip(titles, answer, strict=True):
+            rows = type_rows(title, raw)
+            headers = [to_text(v) for v in (rows[0] if rows else [])]
+            body, numbers = trim_rows(rows[1:], len(headers))
+            self._used[normalize(title)] = {c for r in raw for c, v in enumerate(r) if v != ""}
+            self._headers[normalize(title)] = headers
+            tables.append(Table(title, headers, body, numbers))
         return Snapshot.of(tables, source=self.describe())
 
     def write(self, changes: ChangeSet) -> WriteResult:
         if not changes:
             return WriteResult(cells=0, calls=0)
         before = self.calls
-        if self._layouts is None:  # no read since the last write: the layout is unknown
-            self._remember(self._metadata(READ_FIELDS, grid=True))
-        layouts = {k: SheetLayout(v.sheet_id, v.title, v.row_count, v.column_count,
-                                  list(v.headers), set(v.used_columns))
-                   for k, v in (self._layouts or {}).items()}
-        self._recheck(changes, layouts)
+        look = self._look(changes)
+        layouts = look.layouts
         taken = {v.sheet_id for v in layouts.values()}
         new_ids = [i for i in (self._new_id() for _ in range(len(changes.new_tabs) + 4))
                    if i not in taken]
         plan = build(changes, layouts, new_ids)
         tabs = {k: (v.sheet_id, v.headers) for k, v in layouts.items()}
-        plan.requests += present_requests(changes, tabs, self._seen)  # same batch, no call
+        plan.requests += present_requests(changes, tabs, look.seen)  # same batch, no call
+        self._tokens = look.tokens
         for part in self._split(plan.requests):
             self._send(part)
-        self._layouts = None  # the grid changed: the next write starts from a fresh read
+        self.titles = [v.title for v in layouts.values()]  # new tabs included
         return WriteResult(cells=plan.cells, calls=self.calls - before,
                            missing_keys=tuple(plan.missing_keys))
 
     def _new_id(self) -> int:
         return 1 + int(self._rand() * (2**31 - 2))
 
-    def _recheck(self, changes: ChangeSet, layouts: dict[str, SheetLayout]) -> None:
-        """One values.batchGet: header rows of touched tabs, key columns of keyed tabs."""
-        touched = {normalize(c.tab) for c in changes.cells}
-        touched |= {normalize(g.tab) for g in changes.grid}
-        touched |= {normalize(a.tab) for a in changes.appends}
-        touched |= {normalize(n.tab) for n in changes.new_columns}
-        touched &= set(layouts)
-        if not touched:
-            return
-        wanted_keys: dict[str, set[str]] = {}
+    def _look(self, changes: ChangeSet) -> Look:
+        """One spreadsheets.get: every known tab's layout and header, the key columns of
+        the tabs written by key where the read saw them, charts, rules and tokens."""
+        wanted: dict[str, set[str]] = {}
         for c in changes.cells:
-            wanted_keys.setdefault(normalize(c.tab), set()).add(c.key_column)
-        ranges: list[str] = []
-        probes: list[tuple[str, str, int]] = []  # tab, key header, guessed column
-        for tab in sorted(touched):
-            title = quote_title(layouts[tab].title)
-            ranges.append(f"{title}!1:1")
-            for key in sorted(wanted_keys.get(tab, ())):
-                col = layouts[tab].column(key)
-                if col is not None:
-                    letter = column_letter(col)
-                    ranges.append(f"{title}!{letter}:{letter}")
-                    probes.append((tab, key, col))
-        answer = self._values(ranges)
+            wanted.setdefault(normalize(c.tab), set()).add(c.key_column)
+        guessed = {tab: {key: col for key in keys
+                         if (col := _index(self._headers.get(tab, []), key)) is not None}
+                   for tab, keys in wanted.items()}
+        columns = {tab: list(cols.values()) for tab, cols in guessed.items()}
+        titles = list(self.titles or CONTRACT_TITLES)
+        try:
+            answer = self._metadata(LOOK_FIELDS, grid=True, ranges=look_ranges(titles, columns))
+        except MissingTab:
+            titles = list(self._learn_tabs().titles)
+            answer = self._metadata(LOOK_FIELDS, grid=True, ranges=look_ranges(titles, columns))
+        look = read_look(answer, self._used)
+        self.title, self.titles = look.title, list(look.titles)
         moved: list[tuple[str, str, int]] = []
-        for tab in sorted(touched):
-            header = answer.pop(0)
-            layouts[tab].headers = [to_text(v) for v in (header[0] if header else [])]
-            probed = {p[1]: (p[2], answer.pop(0)) for p in probes if p[0] == tab}
-            for key in sorted(wanted_keys.get(tab, ())):
-                now = layouts[tab].column(key)
-                if key in probed and probed[key][0] == now:
-                    layouts[tab].keys[normalize(key)] = key_map(probed[key][1])
+        for tab, keys in wanted.items():
+            layout = look.layouts.get(tab)
+            if layout is None:
+                continue
+            for key in sorted(keys):
+                now = layout.column(key)
+                if now is not None and guessed[tab].get(key) == now:
+                    layout.keys[normalize(key)] = look.key_columns.get((tab, now), {})
                 elif now is not None:
                     moved.append((tab, key, now))
-        if moved:  # someone moved a key column since the read: one more look, rare
-            extra = [f"{quote_title(layouts[t].title)}!{column_letter(c)}:{column_letter(c)}"
-                     for t, _, c in moved]
-            for (tab, key, _), column in zip(moved, self._values(extra), strict=True):
-                layouts[tab].keys[normalize(key)] = key_map(column)
-
-    def _values(self, ranges: list[str]) -> list[list[list[Any]]]:
-        params: dict[str, Any] = {"valueRenderOption": "UNFORMATTED_VALUE",
-                                  "dateTimeRenderOption": "SERIAL_NUMBER",
-                                  "majorDimension": "ROWS", "prettyPrint": "false"}
-        answer = self._call("re-reading the key columns",
-                            lambda: self.http.values_batch_get(self.key, ranges, dict(params)))
-        return [list(vr.get("values", [])) for vr in answer.get("valueRanges", [])]
+        if moved:  # a key column moved since the read (or no read was made): one more look
+            ranges = [f"{quote_title(look.layouts[t].title)}!{column_letter(c)}2:{column_letter(c)}"
+                      for t, _, c in moved]
+            for (tab, key, _), rows in zip(moved, self._values(ranges, "re-reading the keys"),
+                                           strict=True):
+                look.layouts[tab].keys[normalize(key)] = key_map(rows, 1)
+        return look
 
     def _split(self, requests_: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
         parts: list[list[dict[str, Any]]] = [[]]
@@ -289,6 +292,11 @@ class GoogleBackend:
         answer = self._metadata("developerMetadata(metadataId,metadataKey)", grid=False)
         return any(int(m.get("metadataId", -1)) == token
                    for m in answer.get("developerMetadata", []))
+
+
+def _index(headers: Sequence[str], name: str) -> int | None:
+    wanted = normalize(name)
+    return next((i for i, h in enumerate(headers) if normalize(h) == wanted), None)
 
 
 def _size(request: dict[str, Any]) -> int:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..cells import CellValue, is_blank, to_text
+from ..cells import CellValue, is_blank
 from ..contract import GEAR, normalize
 from ..errors import WorkbookError
 from .base import ChangeSet
@@ -260,13 +260,3 @@ def _block(sheet_id: int, block: list[tuple[int, int, int, list[Json]]], fields:
         "rows": [{"values": run[3]} for run in block],
         "fields": fields,
     }}
-
-
-def key_map(column_values: list[list[Any]]) -> dict[str, int]:
-    """values.batchGet rows of a key column (header first) -> key text -> 0-based row."""
-    out: dict[str, int] = {}
-    for row0, row in enumerate(column_values):
-        if row0 == 0 or not row or is_blank(row[0]):
-            continue
-        out.setdefault(to_text(row[0]), row0)
-    return out

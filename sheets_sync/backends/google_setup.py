@@ -88,7 +88,7 @@ def prepare_spreadsheet(backend: GoogleBackend) -> list[str]:
     header_ranges = [f"{quote_title(s['properties']['title'])}!1:1" for s in existing.values()]
     data_tabs = [t for t in dict.fromkeys(normalize(c.data_tab) for c in CHARTS) if t in existing]
     header_ranges += [quote_title(existing[t]["properties"]["title"]) for t in data_tabs]
-    rows = backend._values(header_ranges) if header_ranges else []
+    rows = backend._values(header_ranges, "reading the header rows") if header_ranges else []
     seen = seen_from(answer.get("sheets", []), dict(zip(data_tabs, rows[len(existing) :], strict=True)))
     rows = rows[: len(existing)]
     current = {name: [str(v) for v in (r[0] if r else [])] for name, r in zip(existing, rows, strict=True)}

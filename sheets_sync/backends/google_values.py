@@ -101,28 +101,6 @@ def read_cell(cell: Any) -> CellValue:
     return None
 
 
-def read_rows(grid_data: list[Any]) -> list[list[CellValue]]:
-    """The typed rows of a sheet's ``data`` (GridData list) from row 1, column A."""
-    rows: list[list[CellValue]] = []
-    for block in grid_data:
-        if not isinstance(block, dict):
-            continue
-        start_row = int(block.get("startRow", 0))
-        start_col = int(block.get("startColumn", 0))
-        for offset, row in enumerate(block.get("rowData", [])):
-            index = start_row + offset
-            while len(rows) <= index:
-                rows.append([])
-            cells = row.get("values", []) if isinstance(row, dict) else []
-            target = rows[index]
-            for c, cell in enumerate(cells):
-                col = start_col + c
-                while len(target) <= col:
-                    target.append(None)
-                target[col] = read_cell(cell)
-    return rows
-
-
 def _clean(text: str) -> str:
     # lone surrogates cannot travel as UTF-8 JSON
     return re.sub(r"[\ud800-\udfff]", "\ufffd", text)

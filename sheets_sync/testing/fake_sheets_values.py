@@ -156,7 +156,10 @@ def rendered(cell: Json, render: str, dates: str) -> Any:
         return "" if typed is None else str(typed)
     for k in ("numberValue", "stringValue", "boolValue"):
         if k in value:
-            return value[k]
+            found = value[k]
+            if isinstance(found, float) and found.is_integer() and abs(found) < 2**53:
+                return int(found)  # Google's JSON writes a whole double without ".0"
+            return found
     return ""
 
 

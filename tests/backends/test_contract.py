@@ -226,18 +226,28 @@ def test_what_was_written_reads_back_the_same(backend_factory: Make) -> None:
         12.345,
         True,
         False,
-        date(2027, 2, 28),
-        datetime(2026, 11, 21, 16, 45),
     ]
-    h = backend_factory({"Log": [["N", "Value"]]})
+    h = backend_factory({"Log": [["N", "Value"]], "Holidays": [["Date", "Name"]],
+                         "Activity": [["Time", "Kind"]]})
     h.backend.write(
-        ChangeSet(grid=[GridCell("Log", i + 2, "Value", v) for i, v in enumerate(values)])
+        ChangeSet(
+            grid=[
+                *(GridCell("Log", i + 2, "Value", v) for i, v in enumerate(values)),
+                # dates and moments in the contract's date columns: a backend that keeps no
+                # type with the value (Google's values read) types them by column
+                GridCell("Holidays", 2, "Date", date(2027, 2, 28)),
+                GridCell("Activity", 2, "Time", datetime(2026, 11, 21, 16, 45)),
+            ]
+        )
     )
-    table = h.backend.read().table("Log")
-    assert table is not None
+    snapshot = h.backend.read()
+    table, holidays, activity = (snapshot.table(t) for t in ("Log", "Holidays", "Activity"))
+    assert table is not None and holidays is not None and activity is not None
     got = table.column_values("Value")
     assert got == values
     assert [type(g) for g in got] == [type(v) for v in values]
+    assert holidays.rows == [[date(2027, 2, 28), None]] and type(holidays.rows[0][0]) is date
+    assert activity.rows == [[datetime(2026, 11, 21, 16, 45), None]]
     # None clears
     h.backend.write(ChangeSet(grid=[GridCell("Log", 2, "Value", None)]))
     table = h.backend.read().table("Log")

@@ -19,6 +19,7 @@ from sheets_sync.backends.base import AppendRow, ChangeSet, GridCell, KeyedCell,
 from sheets_sync.backends.google import GoogleBackend, spreadsheet_key
 from sheets_sync.backends.google_retry import RetryPolicy
 from sheets_sync.backends.google_values import read_cell, write_cell
+from sheets_sync.contract import HUMAN_TABS, MACHINE_TABS, Tab
 from sheets_sync.errors import WorkbookError
 from sheets_sync.testing import FakeSheets, fake_session
 
@@ -30,13 +31,25 @@ ORDERS = [
 ]
 
 
-def workshop() -> tuple[FakeSheets, GoogleBackend]:
+def workshop(*, every_tab: bool = False) -> tuple[FakeSheets, GoogleBackend]:
+    """Orders, Progress and Activity; ``every_tab``: the other contract tabs too (header
+    rows only), as ``init --google`` leaves a spreadsheet."""
     fake = FakeSheets()
     fake.add_sheet("Orders", ORDERS)
     fake.add_sheet("Progress", [["Order Ref", "Stage", "Status", "Date"]])
     fake.add_sheet("Activity", [["Time", "Kind", "Ref", "Actor", "Detail", "ID"]])
+    if every_tab:
+        for tab in HUMAN_TABS + MACHINE_TABS:
+            if tab.name not in ("Orders", "Progress", "Activity"):
+                headers = [c.name for c in tab.columns] if isinstance(tab, Tab) else tab.headers
+                fake.add_sheet(tab.name, [list(headers)])
+    return fake, backend_for(fake)
+
+
+def backend_for(fake: FakeSheets) -> GoogleBackend:
+    """A new backend, as each sync makes one: it knows nothing of the spreadsheet yet."""
     client = gspread.Client(auth=None, session=fake_session(fake))  # type: ignore[arg-type]
-    return fake, GoogleBackend(fake.id, client, retry=RetryPolicy(sleep=lambda _: None))
+    return GoogleBackend(fake.id, client, retry=RetryPolicy(sleep=lambda _: None))
 
 
 def rows_by(fake: FakeSheets, key_col: int = 0) -> dict[str, list[object]]:
@@ -63,17 +76,34 @@ def test_serials_count_from_1899_12_30() -> None:
     assert read_cell({}) is None
 
 
-def test_read_is_one_call_and_typed() -> None:
-    fake, backend = workshop()
+def test_read_is_one_lean_values_call_and_typed() -> None:
+    fake, backend = workshop(every_tab=True)
     snapshot = backend.read()
-    assert [c.kind for c in fake.calls] == ["spreadsheets.get"]
-    assert fake.calls[0].query["includeGridData"] == ["true"]
+    (call,) = fake.calls
+    assert call.kind == "values.batchGet" and call.status == 200
+    assert {k: v for k, v in call.query.items() if k != "ranges"} == {
+        "valueRenderOption": ["UNFORMATTED_VALUE"], "dateTimeRenderOption": ["SERIAL_NUMBER"],
+        "majorDimension": ["ROWS"], "fields": ["valueRanges.values"], "prettyPrint": ["false"]}
+    assert call.query["ranges"][:2] == ["'Orders'", "'Progress'"]
+    assert call.wire_bytes == call.response_gzip_bytes < call.response_bytes  # asked as gzip
     orders = snapshot.table("orders")
     assert orders is not None
     assert orders.rows[0][:4] == ["1001", "Ms Okafor", date(2026, 11, 21), 1.85]
     assert orders.rows[1][:4] == ["23E1231", "Mr Lindqvist", "21/11/2026", 2]
+    assert snapshot.names() == [t.name for t in HUMAN_TABS + MACHINE_TABS]
+
+
+def test_a_missing_tab_costs_one_look_at_the_tab_list() -> None:
+    fake, backend = workshop()  # no Workflow, no Alloys, no machine tab: a first sync
+    snapshot = backend.read()
+    assert [(c.kind, c.status) for c in fake.calls] == [
+        ("values.batchGet", 400), ("spreadsheets.get", 200), ("values.batchGet", 200)]
+    assert fake.calls[1].query["includeGridData"] == ["false"]  # tab names, no cells
     assert snapshot.names() == ["Orders", "Progress", "Activity"]
     assert "Workshop" in backend.describe()
+    fake.reset_counters()
+    backend.read()  # this backend now knows the tabs
+    assert [c.kind for c in fake.calls] == ["values.batchGet"]
 
 
 def test_a_date_typed_by_a_person_reads_as_a_date() -> None:
@@ -105,7 +135,7 @@ def test_every_value_round_trips_through_cell_data(value: object) -> None:
 
 # ----- the call budget --------------------------------------------------------------------
 def test_a_sync_costs_three_calls_and_an_unchanged_one_writes_nothing() -> None:
-    fake, backend = workshop()
+    fake, backend = workshop(every_tab=True)
     backend.read()
     result = backend.write(ChangeSet(
         cells=[KeyedCell("Orders", "Order Ref", ref, "⚙ Risk", "On track")
@@ -114,20 +144,25 @@ def test_a_sync_costs_three_calls_and_an_unchanged_one_writes_nothing() -> None:
         appends=[AppendRow("Progress", {"Order Ref": "1001", "Stage": "Casting"})],
     ))
     assert [c.kind for c in fake.calls] == [
-        "spreadsheets.get", "values.batchGet", "spreadsheets.batchUpdate"]
+        "values.batchGet", "spreadsheets.get", "spreadsheets.batchUpdate"]
+    look = fake.calls[1].query
+    assert look["includeGridData"] == ["true"]
+    assert "'Orders'!1:1" in look["ranges"] and "'Orders'!A2:A" in look["ranges"]
     assert result.calls == 2 and result.cells == 5
     fake.reset_counters()
-    backend.read()
-    assert backend.write(ChangeSet()).calls == 0
-    assert [c.kind for c in fake.calls] == ["spreadsheets.get"] and fake.writes == 0
+    again = backend_for(fake)
+    again.read()
+    assert again.write(ChangeSet()).calls == 0
+    assert [c.kind for c in fake.calls] == ["values.batchGet"] and fake.writes == 0
 
 
 def test_the_budget_does_not_grow_with_rows_or_tabs() -> None:
     fake = FakeSheets()
     for t in range(12):
         fake.add_sheet(f"Tab {t}", [["Key", "⚙ Out"]] + [[f"K{t}-{i}", None] for i in range(400)])
-    client = gspread.Client(auth=None, session=fake_session(fake))  # type: ignore[arg-type]
-    backend = GoogleBackend(fake.id, client)
+    backend = backend_for(fake)
+    backend.read()  # no contract tab: this read looks at the tab list first
+    fake.reset_counters()
     backend.read()
     backend.write(ChangeSet(cells=[KeyedCell(f"Tab {t}", "Key", f"K{t}-{i}", "⚙ Out", i)
                                    for t in range(12) for i in range(0, 400, 3)]))
@@ -144,7 +179,7 @@ def test_the_budget_does_not_grow_with_rows_or_tabs() -> None:
 def test_a_write_lands_on_the_row_of_its_key(edit: object) -> None:
     fake, backend = workshop()
     backend.read()
-    fake.before_call(2, edit)  # a person acts after our read, before our write round
+    fake.before_call(len(fake.calls) + 1, edit)  # a person acts after our read, before our write
     result = backend.write(ChangeSet(cells=[
         KeyedCell("Orders", "Order Ref", "1001", "⚙ Risk", "At risk"),
         KeyedCell("Orders", "Order Ref", "1003", "⚙ Risk", "On track"),
@@ -169,7 +204,7 @@ def test_a_key_column_moved_by_a_person_is_found_again() -> None:
             row[0], row[1] = row[1], row[0]
         f.human_sort("Orders", 0)
 
-    fake.before_call(2, swap)
+    fake.before_call(len(fake.calls) + 1, swap)
     backend.write(ChangeSet(cells=[KeyedCell("Orders", "Order Ref", "1003", "⚙ Risk", "Late!")]))
     rows = rows_by(fake, key_col=1)
     assert rows["1003"][4] == "Late!" and rows["1001"][4] is None
@@ -274,8 +309,11 @@ def test_a_real_sync_of_the_demo_workbook_keeps_the_budget(
     config = Config()
     first = run_sync(backend, config, now, build_steps(config))
     assert first.written is not None and first.written.cells > 0
-    assert len(fake.calls) == 3
+    # the machine tabs are not there yet: the read looks at the tab list, then 3 calls
+    assert [(c.kind, c.status) for c in fake.calls] == [
+        ("values.batchGet", 400), ("spreadsheets.get", 200), ("values.batchGet", 200),
+        ("spreadsheets.get", 200), ("spreadsheets.batchUpdate", 200)]
     fake.reset_counters()
-    again = run_sync(backend, config, now, build_steps(config))
+    again = run_sync(backend_for(fake), config, now, build_steps(config))  # a new process
     assert again.written is None
-    assert [c.kind for c in fake.calls] == ["spreadsheets.get"]
+    assert [c.kind for c in fake.calls] == ["values.batchGet"]
