@@ -14,6 +14,19 @@ from .errors import CellError
 
 CellValue = str | int | float | bool | date | datetime | None
 
+
+class FormulaError(str):
+    """A cell whose formula failed, as the spreadsheet shows it ("#DIV/0!", "#NAME?",
+    "#VALUE!", "#REF!", "#N/A" …). The backends read error cells as this (not as a blank,
+    not as text a person typed), so that reading it as a column's value names the error
+    instead of taking it for an empty cell or a zero."""
+
+    __slots__ = ()
+
+    def problem(self, column: str) -> str:
+        """What to tell about it, e.g. "Quantity shows #DIV/0!: fix the formula there"."""
+        return f"{column} shows {self}: fix the formula there"
+
 # Spreadsheet serial day 0. Both Excel (1900 system, after 1 March 1900) and Google Sheets
 # count days from 1899-12-30.
 SERIAL_EPOCH = datetime(1899, 12, 30)

@@ -14,11 +14,11 @@ from typing import Any
 
 from . import cells
 from .cells import CellValue
-from .contract import HUMAN_TABS, Column, Kind, Tab, normalize
+from .contract import HUMAN_TABS, Column, Kind, Tab, is_machine_header, normalize
 from .domain import model as m
 from .domain.problems import ERROR, WARNING, Problem, where
 from .errors import CellError
-from .workbook import Snapshot
+from .workbook import Snapshot, Table, column_letter
 
 # Tabs the product cannot work without; the others are optional (a warning when absent).
 ESSENTIAL_TABS = frozenset({"Orders", "Workflow", "Alloys"})
@@ -55,7 +55,10 @@ _PARSERS: dict[Kind, Callable[[CellValue], Any]] = {
 
 
 def parse_cell(column: Column, value: CellValue) -> Any:
-    """One cell as its column's type; raises CellError with the reason."""
+    """One cell as its column's type; raises CellError with the reason (a formula error
+    is named as such, never read as a blank or a zero)."""
+    if isinstance(value, cells.FormulaError):
+        raise CellError(value.problem(column.name))
     if column.kind is not Kind.CHOICE:
         return _PARSERS[column.kind](value)
     text = _text(value)
@@ -96,6 +99,7 @@ def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Probl
                     "(headers are matched by name, any order, case and spacing forgiven)",
                 )
             )
+    problems.extend(_duplicated_headers(table, tab))
     key_col = tab.key
     if key_col is not None and not table.has(key_col.name):
         return [], problems
@@ -121,6 +125,18 @@ def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Probl
                         ERROR,
                         f"{where(tab.name, number, column=key_col.name)}: the row has no "
                         f"{key_col.name}, so it is skipped",
+                    )
+                )
+                continue
+            if isinstance(key_value, cells.FormulaError):
+                problems.append(
+                    Problem(
+                        tab.name,
+                        f"row {number}",
+                        key_col.name,
+                        ERROR,
+                        f"{where(tab.name, number, column=key_col.name)}: "
+                        f"{key_value.problem(key_col.name)}; the row is skipped until then",
                     )
                 )
                 continue
@@ -171,6 +187,30 @@ def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Probl
             values[c.name] = value
         out.append(ParsedRow(number, key, values, complete))
     return out, problems
+
+
+def _duplicated_headers(table: Table, tab: Tab) -> list[Problem]:
+    """A header of the contract (or a ⚙ one) written twice: the first column is the one
+    read and written; say which, naming both columns."""
+    ours = {normalize(c.name) for c in tab.columns}
+    found = []
+    for header, positions in table.duplicate_headers():
+        if normalize(header) not in ours and not is_machine_header(header):
+            continue  # the staff's own columns may repeat a name: not ours to judge
+        letters = [column_letter(i) for i in positions]
+        others = " and ".join(letters[1:])
+        found.append(
+            Problem(
+                tab.name,
+                "",
+                header,
+                ERROR,
+                f"{tab.name} has the header {header!r} in columns {', '.join(letters[:-1])} and "
+                f"{letters[-1]}: column {letters[0]} is the one used, {others} is ignored; "
+                "rename or remove the extra column",
+            )
+        )
+    return found
 
 
 def _build(rows: list[ParsedRow], make: Callable[[ParsedRow, dict[str, Any]], Any]) -> list[Any]:

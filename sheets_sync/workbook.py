@@ -38,6 +38,15 @@ class Table:
         """Column position of a header, case and spacing forgiven; None when absent."""
         return self._index.get(normalize(header))
 
+    def duplicate_headers(self) -> list[tuple[str, list[int]]]:
+        """Headers written more than once (case and spacing forgiven), each as first written
+        with all its column positions; ``index`` gives the first."""
+        seen: dict[str, list[int]] = {}
+        for i, header in enumerate(self.headers):
+            if normalize(header):
+                seen.setdefault(normalize(header), []).append(i)
+        return [(self.headers[cols[0]], cols) for cols in seen.values() if len(cols) > 1]
+
     def has(self, header: str) -> bool:
         return normalize(header) in self._index
 
@@ -86,6 +95,16 @@ class Snapshot:
 
     def names(self) -> list[str]:
         return [t.name for t in self.tables.values()]
+
+
+def column_letter(index: int) -> str:
+    """A 0-based column position as the sheet names it: 0 -> "A", 27 -> "AB"."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def trim_rows(

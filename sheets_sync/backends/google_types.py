@@ -30,12 +30,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Literal
 
-from ..cells import CellValue
+from ..cells import CellValue, FormulaError
 from ..contract import HUMAN_TABS, Kind, normalize
 from ..presentation import DATE, LOOKS, MOMENT
-from .google_values import from_serial_cell
+from .google_values import ERROR_TEXT, from_serial_cell
 
 DateKind = Literal["date", "moment", "serial"]  # serial: a plausible date is one
+HUMAN_NAMES = frozenset(normalize(t.name) for t in HUMAN_TABS)
+SHOWN_ERRORS = frozenset(ERROR_TEXT.values())  # "#DIV/0!", "#N/A", ... as the API gives them
 FIRST_SERIAL = 36526  # 2000-01-01
 LAST_SERIAL = 73050  # 2099-12-31
 # number columns that can hold numbers as large as a serial
@@ -77,7 +79,7 @@ def column_kinds() -> dict[tuple[str, str], DateKind]:
 def type_value(value: Any, kind: DateKind | None) -> CellValue:
     """One value of an unformatted read, as its column says."""
     if isinstance(value, str):
-        return value if value != "" else None
+        return _cell(value)
     if isinstance(value, bool) or not isinstance(value, int | float) or kind is None:
         return value if isinstance(value, bool | int | float) else None
     if kind == "moment":
@@ -90,8 +92,17 @@ def type_value(value: Any, kind: DateKind | None) -> CellValue:
     return value
 
 
+def _cell(value: Any) -> CellValue:
+    """A human tab's value as the API gives it; the text of an error is a FormulaError."""
+    if value == "":
+        return None
+    return FormulaError(value) if isinstance(value, str) and value in SHOWN_ERRORS else value
+
+
 def type_rows(tab: str, rows: Sequence[Sequence[Any]]) -> list[list[CellValue]]:
-    """The rows of one tab (header row first) typed by their columns."""
+    """The rows of one tab (header row first) typed by their columns. On the human tabs a
+    cell showing a formula error (the values API gives its text, "#DIV/0!") is read as a
+    FormulaError, never as text a person typed."""
     if not rows:
         return []
     header = [h if isinstance(h, str) else ("" if h is None else str(h)) for h in rows[0]]
@@ -99,11 +110,11 @@ def type_rows(tab: str, rows: Sequence[Sequence[Any]]) -> list[list[CellValue]]:
     t = normalize(tab)
     by_col = {i: k for i, h in enumerate(header) if (k := kinds.get((t, normalize(h))))}
     out: list[list[CellValue]] = [[type_value(v, None) for v in rows[0]]]
-    if not by_col:
+    if not by_col and t not in HUMAN_NAMES:
         out += [[None if v == "" else v for v in row] for row in rows[1:]]
         return out
     for row in rows[1:]:
-        typed: list[CellValue] = [None if v == "" else v for v in row]
+        typed: list[CellValue] = [_cell(v) for v in row]
         for i, kind in by_col.items():
             if i < len(row):
                 typed[i] = type_value(row[i], kind)

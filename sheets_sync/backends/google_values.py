@@ -19,7 +19,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..cells import SERIAL_EPOCH, CellValue, to_serial
+from ..cells import SERIAL_EPOCH, CellValue, FormulaError, to_serial
 
 DATE_PATTERN = "yyyy-mm-dd"
 DATETIME_PATTERN = "yyyy-mm-dd hh:mm"
@@ -97,7 +97,7 @@ def read_cell(cell: Any) -> CellValue:
     if "errorValue" in value:
         error = value["errorValue"]
         kind = error.get("type", "ERROR") if isinstance(error, dict) else "ERROR"
-        return ERROR_TEXT.get(kind, "#ERROR!")
+        return FormulaError(ERROR_TEXT.get(kind, "#ERROR!"))  # never a blank, never text
     return None
 
 

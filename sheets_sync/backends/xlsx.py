@@ -1,10 +1,12 @@
 """The local workbook: an .xlsx file on disk.
 
 Reading uses python-calamine (fast, and it gives the values formulas last computed, real
-dates and numbers). Writing uses openpyxl on the whole file, so human cells keep their
-values, formulas, styles, widths and data validation, then saves to a temporary file in
-the same folder and swaps it in with ``os.replace``: a reader sees the old file or the
-new one, never half of one, and a failed write leaves the file as it was.
+dates and numbers); a cell showing a formula error (``#DIV/0!``…), which calamine gives as
+empty, is found in the sheet's XML and read as a ``FormulaError``. Writing uses openpyxl
+on the whole file, so human cells keep their values, formulas, styles, widths and data
+validation, then saves to a temporary file in the same folder and swaps it in with
+``os.replace``: a reader sees the old file or the new one, never half of one, and a failed
+write leaves the file as it was.
 
 openpyxl drops the values formulas last computed; ``xlsx_formulas`` puts them back into
 the saved file (so a human formula column never reads blank after our write) and the
@@ -35,19 +37,21 @@ from openpyxl import Workbook
 from openpyxl.workbook.properties import CalcProperties
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
-from ..cells import CellValue, to_text
+from ..cells import CellValue, FormulaError, to_text
+from ..contract import HUMAN_TABS, normalize
 from ..errors import NotAWorkbook, SheetsSyncError, WorkbookError, WorkbookLocked
 from ..workbook import Snapshot, Table, trim_rows
 from .base import ChangeSet, WriteResult
 from .xlsx_apply import WorkbookWriter, fill_header
 from .xlsx_cells import from_calamine, put
-from .xlsx_formulas import Cached, collect_cached_values, restore_cached_values
+from .xlsx_formulas import Cached, collect_cached_values, formula_errors, restore_cached_values
 from .xlsx_looks import apply_looks
 from .xlsx_present import present
 
 __all__ = ["XlsxBackend", "write_new_workbook", "LOCK_SUFFIX"]
 
 LOCK_SUFFIX = ".sheets-sync.lock"
+HUMAN_TAB_NAMES = frozenset(normalize(t.name) for t in HUMAN_TABS)
 TEMP_SUFFIX = ".sheets-sync.tmp"
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -68,11 +72,13 @@ class XlsxBackend:
         data = self._bytes()
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+            human = {n for n in names if normalize(n) in HUMAN_TAB_NAMES}
+            errors = formula_errors(data, human)  # calamine reads them as blanks
             tables = [
-                _table(meta.name, book.get_sheet_by_name(meta.name).to_python(
-                    skip_empty_area=False))
-                for meta in book.sheets_metadata
-                if meta.typ == SheetTypeEnum.WorkSheet
+                _table(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False),
+                       errors.get(name, {}))
+                for name in names
             ]
         except CalamineError as exc:
             raise self._not_a_workbook(exc) from exc
@@ -181,11 +187,14 @@ class XlsxBackend:
             return fh.read(4)
 
 
-def _table(name: str, grid: list[list[Any]]) -> Table:
+def _table(name: str, grid: list[list[Any]], errors: Mapping[tuple[int, int], str]) -> Table:
     rows = [
         [None if v == "" else v if type(v) is str else from_calamine(v) for v in row]
         for row in grid
     ]
+    for (r, c), shown in errors.items():
+        if r < len(rows) and c < len(rows[r]):
+            rows[r][c] = FormulaError(shown)
     headers = [to_text(h) for h in rows[0]] if rows else []
     data, numbers = trim_rows(rows[1:], len(headers))
     return Table(name, headers, data, numbers)

@@ -3,6 +3,11 @@
 Tabs and columns are found by header name (``normalize``), keyed rows by re-reading the
 key column now, never by the row number seen at read time. Lookups are built once per
 tab per write, from the cells the sheet really holds (not by walking an empty grid).
+
+Merged cells where the sync must write: a merge made only of the machine's own cells (on
+a machine tab, or spanning ⚙ columns only, below the header) is unmerged and written; a
+merge that takes in a human cell stops the write (WorkbookError, exit 2) naming the tab
+and the range, since unmerging it would change what a person laid out.
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..cells import CellValue, is_blank, to_text
-from ..contract import is_machine_header, normalize
+from ..contract import MACHINE_TABS, is_machine_header, normalize
 from ..errors import WorkbookError
 from .base import ChangeSet
 from .xlsx_cells import MACHINE_TAB_COLOR, put, style_machine_header
+
+_MACHINE_TABS = frozenset(normalize(t.name) for t in MACHINE_TABS)
 
 
 def _stored(ws: Worksheet) -> Iterator[tuple[int, int, object]]:
@@ -36,12 +43,15 @@ class SheetWriter:
     def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
         self.headers: dict[str, int] = {}
+        self.header_at: dict[int, str] = {}
         self.last_header = 0
+        self.machine_tab = normalize(ws.title) in _MACHINE_TABS
         for col, cell in enumerate(next(ws.iter_rows(min_row=1, max_row=1), ()), start=1):
             if _blank(cell.value):
                 continue
             self.last_header = col
             self.headers.setdefault(normalize(cell.value), col)
+            self.header_at[col] = str(cell.value)
         self._keys: dict[int, dict[str, int]] = {}
         self._last_row: int | None = None
 
@@ -70,6 +80,7 @@ class SheetWriter:
         if letter not in self.ws.column_dimensions:  # keep a width someone chose
             self.ws.column_dimensions[letter].width = max(12, min(40, len(header) + 4))
         self.headers[normalize(header)] = col
+        self.header_at[col] = header
         self.last_header = max(self.last_header, col)
         self._last_row = None
 
@@ -87,7 +98,33 @@ class SheetWriter:
             self._keys[col] = keys
         return keys.get(key)
 
+    def free(self, row: int, col: int) -> None:
+        """Make the cell writable: unmerge a merge of the machine's own cells holding it;
+        WorkbookError for a merge that takes in a human cell."""
+        ranges = self.ws.merged_cells.ranges
+        if not ranges:
+            return
+        for span in list(ranges):
+            if not (span.min_row <= row <= span.max_row and span.min_col <= col <= span.max_col):
+                continue
+            if self._owns(span.min_row, span.min_col, span.max_col):
+                self.ws.unmerge_cells(str(span))
+                continue
+            raise WorkbookError(
+                f"{self.name}: the cells {span} are merged and the sync must write "
+                f"{self.header_at.get(col, get_column_letter(col))} in one of them; unmerge them "
+                "(Format > Merge cells > Unmerge) and run again. Nothing was written."
+            )
+
+    def _owns(self, first_row: int, first_col: int, last_col: int) -> bool:
+        if self.machine_tab:
+            return True
+        return first_row >= 2 and all(
+            is_machine_header(self.header_at.get(c, "")) for c in range(first_col, last_col + 1)
+        )
+
     def set(self, row: int, col: int, value: CellValue) -> None:
+        self.free(row, col)
         put(self.ws.cell(row=row, column=col), value)
         if self._last_row is not None and not is_blank(value):
             self._last_row = max(self._last_row, row)
@@ -100,6 +137,7 @@ class SheetWriter:
             )
         row = max(self._last_row, 1) + 1
         for col, value in cols:
+            self.free(row, col)
             put(self.ws.cell(row=row, column=col), value)
         self._last_row = row
 

@@ -11,17 +11,31 @@ recompute on open; the cached values only bridge the time until then.
 
 The scan finds formulas by their ``<f`` tags only, so sheets without formulas (most
 of them, and all the machine's: its text is never a formula) cost one pass of a regex.
+
+Reading needs the same kind of look: calamine gives an error cell (``t="e"``, e.g. a
+formula showing ``#DIV/0!``) as an empty string, which would read as a blank.
+``formula_errors`` finds those cells in the sheet XML (a sheet without any costs one byte
+search) so the backend can hand them on as ``FormulaError``.
 """
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
 from typing import IO
 from xml.etree import ElementTree
 
-__all__ = ["Cached", "cached_in", "collect_cached_values", "restore_cached_values", "sheet_parts"]
+__all__ = [
+    "Cached",
+    "cached_in",
+    "collect_cached_values",
+    "errors_in",
+    "formula_errors",
+    "restore_cached_values",
+    "sheet_parts",
+]
 
 # cell reference -> (t attribute, raw <v> text, still XML-escaped); "" means a number
 Cached = dict[str, tuple[bytes, bytes]]
@@ -101,6 +115,55 @@ def cached_in(xml: bytes) -> Cached:
         if ref is None or value is None or t is None:
             continue  # no reference, no cached value, or a type we cannot carry over
         found[ref.group(1).decode("ascii")] = (t, value.group(1))
+    return found
+
+
+_ERROR_TYPE = (b't="e"', b"t='e'")
+_CELL_TAG = re.compile(rb"<(?:(\w+):)?c\s")
+_POSITION = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
+
+
+def errors_in(xml: bytes) -> dict[tuple[int, int], str]:
+    """(row, column), both 0-based, -> the error an error cell shows, in one sheet's XML."""
+    found: dict[tuple[int, int], str] = {}
+    for marker in _ERROR_TYPE:
+        at = xml.find(marker)
+        while at >= 0:
+            start = xml.rfind(b"<", 0, at)
+            end = xml.find(b">", at)
+            tag = _CELL_TAG.match(xml, start) if start >= 0 else None
+            if tag is not None and end > 0 and xml[end - 1 : end] != b"/":
+                close = xml.find(b"</" + (tag.group(1) + b":" if tag.group(1) else b"") + b"c>", end)
+                ref = _REF.search(xml, start, end)
+                value = _VALUE.search(xml, end, close) if close > 0 else None
+                where = _POSITION.fullmatch(ref.group(1)) if ref else None
+                if where is not None and value is not None:
+                    col = 0
+                    for letter in where.group(1):
+                        col = col * 26 + letter - 64
+                    text = value.group(1).decode("utf-8", "replace")
+                    found[(int(where.group(2)) - 1, col - 1)] = text
+            at = xml.find(marker, at + 1)
+    return found
+
+
+def formula_errors(data: bytes, names: set[str]) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet name -> its error cells, for the sheets named (as written) in ``names``."""
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for name, part in sheet_parts(z).items():
+                if name not in names:
+                    continue
+                try:
+                    xml = z.read(part)
+                except KeyError:
+                    continue
+                errors = errors_in(xml)
+                if errors:
+                    found[name] = errors
+    except (zipfile.BadZipFile, OSError):
+        return {}
     return found
 
 
