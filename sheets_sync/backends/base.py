@@ -4,7 +4,7 @@ A backend reads the whole workbook into a Snapshot in one go, and applies one Ch
 one go. Rules every backend keeps (the shared contract tests check them):
 
 * it writes only what the ChangeSet names: machine columns of human tabs (addressed by the
-  row's key, re-found at write time, never by row number), machine tabs (by position, row 1
+  row's key and its occurrence, re-found at write time, never by row number), machine tabs (by position, row 1
   is the header), and appended rows;
 * a ``str`` value is always stored as plain text, never as a formula, whatever it starts
   with; dates and datetimes are stored as real dates; None clears the cell;
@@ -40,13 +40,16 @@ class NewColumn:
 
 @dataclass(frozen=True)
 class KeyedCell:
-    """A cell in a human tab's machine column, on the row whose ``key_column`` is ``key``."""
+    """A cell in a human tab's machine column, on the row whose ``key_column`` is ``key``
+    (``occurrence`` 1, 2 …: the second, third … row with that key, a duplicate the sync
+    ignores but marks)."""
 
     tab: str
     key_column: str
     key: str
     column: str
     value: CellValue
+    occurrence: int = 0
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ class Look:
     tokens: list[int] = field(default_factory=list)  # ids of earlier writes' tokens
     layouts: dict[str, SheetLayout] = field(default_factory=dict)  # normalized title ->
     seen: Seen = field(default_factory=Seen)
-    key_columns: dict[tuple[str, int], dict[str, int]] = field(default_factory=dict)
+    key_columns: dict[tuple[str, int], dict[str, list[int]]] = field(default_factory=dict)
 
 
 def look_ranges(titles: Sequence[str], keys: Mapping[str, Sequence[int]]) -> list[str]:
@@ -99,11 +99,12 @@ def read_look(answer: Json, used: Mapping[str, set[int]] | None = None) -> Look:
     return look
 
 
-def key_map(rows: Sequence[Sequence[CellValue]], first_row: int) -> dict[str, int]:
-    """The cells of a key column from 0-based row ``first_row`` down -> key text -> row."""
-    out: dict[str, int] = {}
+def key_map(rows: Sequence[Sequence[CellValue]], first_row: int) -> dict[str, list[int]]:
+    """The cells of a key column from 0-based row ``first_row`` down -> key text -> its
+    rows (more than one for a duplicated key)."""
+    out: dict[str, list[int]] = {}
     for offset, row in enumerate(rows):
         if not row or is_blank(row[0]):
             continue
-        out.setdefault(to_text(row[0]), first_row + offset)
+        out.setdefault(to_text(row[0]), []).append(first_row + offset)
     return out

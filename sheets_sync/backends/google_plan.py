@@ -43,7 +43,7 @@ class SheetLayout:
     column_count: int
     headers: list[str] = field(default_factory=list)
     used_columns: set[int] = field(default_factory=set)  # columns holding any value
-    keys: dict[str, dict[str, int]] = field(default_factory=dict)  # key col -> key -> row0
+    keys: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # key col -> key -> row0s
 
     def column(self, header: str) -> int | None:
         wanted = normalize(header)
@@ -163,7 +163,8 @@ def build(changes: ChangeSet, layouts: dict[str, SheetLayout], new_ids: list[int
         layout = _find(layouts, cell.tab)
         _col(layout, cell.key_column)
         col = _col(layout, cell.column)
-        row = layout.keys.get(normalize(cell.key_column), {}).get(cell.key)
+        found = layout.keys.get(normalize(cell.key_column), {}).get(cell.key, [])
+        row = found[cell.occurrence] if cell.occurrence < len(found) else None
         if row is None:
             missing.append(f"{cell.tab}:{cell.key}")
             continue

@@ -86,11 +86,12 @@ class MemoryBackend:
             grid = self._grid_or_fail(cell.tab)
             key_i = self._col(grid, cell.key_column, cell.tab)
             col_i = self._col(grid, cell.column, cell.tab)
-            for r in grid[1:]:
-                if key_i < len(r) and not is_blank(r[key_i]) and to_text(r[key_i]) == cell.key:
-                    r.extend([None] * (col_i + 1 - len(r)))
-                    r[col_i] = cell.value
-                    break
+            same = [r for r in grid[1:] if key_i < len(r) and not is_blank(r[key_i])]
+            same = [r for r in same if to_text(r[key_i]) == cell.key]
+            if cell.occurrence < len(same):
+                r = same[cell.occurrence]
+                r.extend([None] * (col_i + 1 - len(r)))
+                r[col_i] = cell.value
             else:
                 missing.append(f"{cell.tab}:{cell.key}")
         for g in changes.grid:

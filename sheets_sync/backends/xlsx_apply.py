@@ -52,7 +52,7 @@ class SheetWriter:
             self.last_header = col
             self.headers.setdefault(normalize(cell.value), col)
             self.header_at[col] = str(cell.value)
-        self._keys: dict[int, dict[str, int]] = {}
+        self._keys: dict[int, dict[str, list[int]]] = {}
         self._last_row: int | None = None
 
     @property
@@ -84,7 +84,8 @@ class SheetWriter:
         self.last_header = max(self.last_header, col)
         self._last_row = None
 
-    def row_of(self, key_column: str, key: str) -> int | None:
+    def row_of(self, key_column: str, key: str, occurrence: int = 0) -> int | None:
+        """The sheet row of the ``occurrence``-th row (0: the first) whose key is ``key``."""
         col = self.column(key_column)
         keys = self._keys.get(col)
         if keys is None:
@@ -92,11 +93,12 @@ class SheetWriter:
             for row, c, value in _stored(self.ws):
                 if c != col or row < 2 or _blank(value):
                     continue
-                text = to_text(value)  # type: ignore[arg-type]
-                if text not in keys or row < keys[text]:
-                    keys[text] = row
+                keys.setdefault(to_text(value), []).append(row)  # type: ignore[arg-type]
+            for rows in keys.values():
+                rows.sort()
             self._keys[col] = keys
-        return keys.get(key)
+        rows = keys.get(key, [])
+        return rows[occurrence] if occurrence < len(rows) else None
 
     def free(self, row: int, col: int) -> None:
         """Make the cell writable: unmerge a merge of the machine's own cells holding it;
@@ -181,7 +183,7 @@ class WorkbookWriter:
         for cell in changes.cells:
             sheet = self.sheet(cell.tab)
             col = sheet.column(cell.column)
-            row = sheet.row_of(cell.key_column, cell.key)
+            row = sheet.row_of(cell.key_column, cell.key, cell.occurrence)
             if row is None:
                 missing.append(f"{cell.tab}:{cell.key}")
             else:

@@ -108,6 +108,26 @@ def test_a_key_gone_at_write_time_is_reported_not_written(backend_factory: Make)
     assert all(rec["⚙ risk"] is None for rec in orders_by_ref(h).values())
 
 
+def test_a_duplicated_key_row_is_reached_by_its_occurrence(backend_factory: Make) -> None:
+    # JW-1003 typed twice: the sync uses the first row and marks the second as ignored
+    twice = [*ORDERS, ["1003", "Atelier Roux", None, 30.25, "typed again"]]
+    h = backend_factory({"Orders": twice, "Progress": PROGRESS})
+    result = h.backend.write(
+        ChangeSet(
+            new_columns=[NewColumn("Orders", "⚙ Check")],
+            cells=[
+                KeyedCell("Orders", "Order Ref", "1003", "⚙ Check", "used"),
+                KeyedCell("Orders", "Order Ref", "1003", "⚙ Check", "ignored", occurrence=1),
+                KeyedCell("Orders", "Order Ref", "1003", "⚙ Check", "x", occurrence=2),
+            ],
+        )
+    )
+    assert result.missing_keys == ("Orders:1003",)  # there is no third row 1003
+    table = h.backend.read().table("Orders")
+    assert table is not None
+    assert table.column_values("⚙ Check") == [None, None, "used", "ignored"]
+
+
 def test_new_column_leaves_the_persons_own_column_alone(backend_factory: Make) -> None:
     h = backend_factory(WORKBOOK)
     h.backend.write(
