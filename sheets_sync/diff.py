@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .backends.base import AppendRow, ChangeSet, GridCell, KeyedCell, NewColumn, NewTab
-from .cells import CellValue, local_time
+from .cells import CellValue, local_time, to_text
 from .contract import ACTIVITY, human_tab, machine_header, machine_tab
 from .outputs import SyncContext, key_positions
 from .workbook import Snapshot
@@ -62,12 +62,18 @@ def changes_for(ctx: SyncContext) -> ChangeSet:
 
 def _machine_cells(snap: Snapshot, ctx: SyncContext, zone: ZoneInfo, changes: ChangeSet) -> None:
     added: set[tuple[str, str]] = set()
-    for (tab, key), columns in ctx.outputs.cells.items():
+    wanted = [((tab, key, 0), columns) for (tab, key), columns in ctx.outputs.cells.items()]
+    wanted += list(ctx.outputs.duplicates.items())
+    for (tab, key, occurrence), columns in wanted:
         table = snap.table(tab)
         spec = human_tab(tab)
         if table is None or spec.key is None:
             continue
-        pos = key_positions(snap, tab).get(key)
+        if occurrence:
+            rows = [i for i, v in enumerate(table.column_values(spec.key.name)) if to_text(v) == key]
+            pos: int | None = rows[occurrence] if occurrence < len(rows) else None
+        else:
+            pos = key_positions(snap, tab).get(key)
         if pos is None:
             continue
         for column, value in columns.items():
@@ -80,7 +86,9 @@ def _machine_cells(snap: Snapshot, ctx: SyncContext, zone: ZoneInfo, changes: Ch
             else:
                 current = table.value(pos, header)
             if not same(current, value, zone):
-                changes.cells.append(KeyedCell(table.name, spec.key.name, key, header, local(value, zone)))
+                changes.cells.append(
+                    KeyedCell(table.name, spec.key.name, key, header, local(value, zone), occurrence)
+                )
 
 
 def _machine_tab(

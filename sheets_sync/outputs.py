@@ -19,6 +19,7 @@ from .domain.calendar import WorkCalendar, make_calendar
 from .domain.model import Workshop
 from .domain.problems import Problem
 from .errors import CellError
+from .records import ParsedRow
 from .workbook import Snapshot
 
 
@@ -46,9 +47,15 @@ class Outputs:
     # rows appended to human tabs (e.g. Progress from a partner): (tab, {header: value}, id)
     appends: list[tuple[str, dict[str, CellValue]]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # ignored rows of a duplicated key: (tab, key, occurrence 1, 2 …) -> {machine column: value}
+    duplicates: dict[tuple[str, str, int], dict[str, CellValue]] = field(default_factory=dict)
 
     def set(self, tab: str, key: str, column: str, value: CellValue) -> None:
         self.cells.setdefault((tab, key), {})[column] = value
+
+    def set_duplicate(self, tab: str, key: str, occurrence: int, column: str, value: CellValue) -> None:
+        """A machine cell on the ``occurrence``-th row (1: the second) carrying ``key``."""
+        self.duplicates.setdefault((tab, key, occurrence), {})[column] = value
 
     def get(self, tab: str, key: str, column: str) -> tuple[bool, CellValue]:
         row = self.cells.get((tab, key))
@@ -72,6 +79,9 @@ class SyncContext:
     activity_ids: frozenset[str] = frozenset()  # ids already in the Activity tab
     # results one step computes for later steps (e.g. "yields"), by name
     facts: dict[str, Any] = field(default_factory=dict)
+    # every human row as read, cell by cell, readable or not (``records.ReadResult.rows``):
+    # the rules check these, so one unreadable cell hides no other problem of its row
+    rows: Mapping[str, list[ParsedRow]] = field(default_factory=dict)
 
     def calendar(self) -> WorkCalendar:
         """The workshop's working calendar: config's days and hours, the Holidays tab."""

@@ -19,7 +19,7 @@ from .samples.demo import demo_tabs
 from .steps.answers import flush_step
 from .steps.check import check_step
 from .steps.kpis import kpi_step
-from .steps.launches import launches_step, order_launches_step
+from .steps.launches import launch_states_step, launches_step, order_launches_step
 from .steps.links import LinkLine, links_for, publish_step
 from .steps.load import load_step
 from .steps.mail import build_mail_step
@@ -39,7 +39,7 @@ CORE_STEPS: tuple[Step, ...] = (
     orders_step,  # stage, slack, risk, approval, loss
 )
 # after emails: a notice sent in this sync moves its launch to Sent in this same write
-AFTER_MAIL_STEPS: tuple[Step, ...] = (launches_step, order_launches_step)
+AFTER_MAIL_STEPS: tuple[Step, ...] = (launch_states_step, order_launches_step)
 CLOSING_STEPS: tuple[Step, ...] = (check_step, problems_step)  # gather every problem found
 
 

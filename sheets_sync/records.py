@@ -2,8 +2,10 @@
 every cell, column or tab that does not fit the contract. Pure: no I/O.
 
 A row with an unreadable or missing required cell is reported and left out of the model
-(so the rules downstream never see half a row); rows are identified by key, and a
-duplicated key keeps its first row only.
+(so the computations downstream never see half a row), but every row stays available as
+read, cell by cell (``ReadResult.rows``), so the rules between rows still check its other
+cells: one bad cell hides no other problem. Rows are identified by key; a duplicated key
+keeps its first row only, and the ignored rows are kept as such, to be marked.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from .cells import CellValue
 from .contract import HUMAN_TABS, Column, Kind, Tab, is_machine_header, normalize
 from .domain import model as m
 from .domain.problems import ERROR, WARNING, Problem, where
-from .errors import CellError
+from .errors import CellError, WorkbookError
 from .workbook import Snapshot, Table, column_letter
 
 # Tabs the product cannot work without; the others are optional (a warning when absent).
@@ -30,6 +32,9 @@ class ParsedRow:
     key: str | None
     values: dict[str, Any]  # contract column name -> typed value (None when blank/unreadable)
     complete: bool  # every required cell present and readable
+    bad: tuple[str, ...] = ()  # columns whose cell is unreadable, or required and empty
+    duplicate_of: int | None = None  # an ignored row: the sheet row that has its key first
+    occurrence: int = 0  # 0 for the first row with its key, 1 for the next one, ...
 
     def label(self) -> str:
         return self.key or f"row {self.row}"
@@ -70,6 +75,11 @@ def parse_cell(column: Column, value: CellValue) -> Any:
     raise CellError(f"{text!r} is not one of {', '.join(column.choices)}")
 
 
+def duplicate_words(column: str, key: str, first: int, row: int) -> str:
+    """A duplicated key, said so that it reads true on the ⚙ Check of both rows."""
+    return f"{column} {key} is on rows {first} and {row}; row {first} is used, row {row} is ignored"
+
+
 def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Problem]]:
     problems: list[Problem] = []
     table = snapshot.table(tab.name)
@@ -103,7 +113,7 @@ def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Probl
     key_col = tab.key
     if key_col is not None and not table.has(key_col.name):
         return [], problems
-    seen: dict[str, int] = {}
+    seen: dict[str, list[int]] = {}  # key -> its sheet rows so far
     out: list[ParsedRow] = []
     positions = [(c, table.index(c.name)) for c in present]
     absent = {
@@ -141,22 +151,26 @@ def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Probl
                 )
                 continue
             key = cells.to_text(key_value)
-            if key in seen:
+            earlier = seen.setdefault(key, [])
+            earlier.append(number)
+            if len(earlier) > 1:
+                first = earlier[0]
                 problems.append(
                     Problem(
                         tab.name,
                         key,
                         key_col.name,
                         ERROR,
-                        f"{where(tab.name, number, key, key_col.name)}: duplicate {key_col.name} "
-                        f"(also on row {seen[key]}); only row {seen[key]} is used",
+                        f"{where(tab.name, number, key, key_col.name)}: "
+                        + duplicate_words(key_col.name, key, first, number),
                     )
                 )
+                out.append(ParsedRow(number, key, {}, False, (), first, len(earlier) - 1))
                 continue
-            seen[key] = number
         label = key or f"row {number}"
         values: dict[str, Any] = dict(absent)
         complete = True
+        bad: list[str] = []
         for c, i in positions:
             raw_value = raw[i] if i is not None else None
             unreadable = False
@@ -168,6 +182,7 @@ def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Probl
                     Problem(tab.name, label, c.name, ERROR, f"{where(tab.name, number, key, c.name)}: {exc}")
                 )
                 value = None
+                bad.append(c.name)
                 if c.required:
                     complete = False
             else:
@@ -182,10 +197,11 @@ def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Probl
                         )
                     )
                     complete = False
+                    bad.append(c.name)
             if value is None and not unreadable and c.default is not None and not c.required:
                 value = parse_cell(c, c.default)
             values[c.name] = value
-        out.append(ParsedRow(number, key, values, complete))
+        out.append(ParsedRow(number, key, values, complete, tuple(bad)))
     return out, problems
 
 
@@ -342,17 +358,31 @@ class ReadResult:
     workshop: m.Workshop
     problems: list[Problem]
     rows_read: dict[str, int]  # tab -> data rows seen
+    rows: dict[str, list[ParsedRow]]  # tab -> every row as read, readable or not, duplicates too
 
 
 def build_workshop(snapshot: Snapshot) -> ReadResult:
-    """Every human tab typed per the contract; problems for what does not fit."""
+    """Every human tab typed per the contract; problems for what does not fit. A workbook
+    without an Orders tab is some other file: WorkbookError (exit 2), before anything is
+    computed, so nothing is written into it."""
+    if snapshot.table("Orders") is None:
+        essential = [t.name for t in HUMAN_TABS if t.name in ESSENTIAL_TABS]
+        others = [t.name for t in HUMAN_TABS if t.name not in ESSENTIAL_TABS]
+        raise WorkbookError(
+            f"{snapshot.source or 'the workbook'} has no tab 'Orders', so it is not a sheets-sync "
+            f"workbook (its tabs: {', '.join(snapshot.names()) or 'none'}). It needs the tabs "
+            f"{', '.join(essential)}, and reads {', '.join(others)} when present; "
+            "`sheets-sync init --demo FILE.xlsx` writes one with every tab and header"
+        )
     problems: list[Problem] = []
     lists: dict[str, list[Any]] = {}
     rows_read: dict[str, int] = {}
+    parsed: dict[str, list[ParsedRow]] = {}
     for tab in HUMAN_TABS:
         rows, found = read_rows(snapshot, tab)
         problems.extend(found)
         table = snapshot.table(tab.name)
         rows_read[tab.name] = len(table.rows) if table is not None else 0
         lists[_FIELDS[tab.name]] = _build(rows, BUILDERS[tab.name])
-    return ReadResult(m.Workshop(**lists), problems, rows_read)
+        parsed[tab.name] = rows
+    return ReadResult(m.Workshop(**lists), problems, rows_read, parsed)

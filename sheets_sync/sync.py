@@ -91,6 +91,7 @@ def run_sync(
         today=now.date(),
         now=now,
         activity_ids=activity_ids(snapshot),
+        rows=read.rows,
     )
     ctx.outputs.problems.extend(read.problems)
     for step in steps:

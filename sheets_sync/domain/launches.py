@@ -14,6 +14,7 @@ Conventions:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -39,13 +40,27 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def missing_for_launch(order: Order | None, launch: Launch) -> list[str]:
-    """What the launch sheet still lacks, in plain words; [] when it can go out."""
+def missing_for_launch(
+    order: Order | None,
+    launch: Launch,
+    *,
+    alloy_known: bool = True,
+    order_errors: Sequence[str] = (),
+) -> list[str]:
+    """What the launch sheet still lacks, in plain words; [] when it can go out.
+
+    ``alloy_known``: the order's alloy is on the Alloys tab (a partner cannot cast "19KY").
+    ``order_errors``: the columns that keep the order's row out of the sync (an unreadable
+    or missing required cell); the launch waits until they are fixed."""
     if order is None:
+        if order_errors:
+            return [f"a valid order ({launch.order_ref} has errors in {', '.join(order_errors)})"]
         return [f"the order ({launch.order_ref or 'no Order Ref'} is not on the Orders tab)"]
     missing: list[str] = []
     if _blank(order.alloy):
         missing.append("alloy")
+    elif not alloy_known:
+        missing.append(f"a known alloy ({order.alloy} is not on the Alloys tab)")
     if _blank(order.size):
         missing.append("size")
     if order.quantity is None or order.quantity <= 0:
@@ -121,14 +136,15 @@ def response_hours(sent_at: datetime | None, acknowledged_at: datetime | None) -
 
 def launch_state(
     launch: Launch,
-    order: Order | None,
+    missing: Sequence[str],
     partner: Partner | None,
     cal: WorkCalendar,
     now: datetime,
     machine: LaunchMachine,
 ) -> str:
-    """One of contract.LAUNCH_STATES (precedence in the module docstring)."""
-    if missing_for_launch(order, launch):
+    """One of contract.LAUNCH_STATES (precedence in the module docstring); ``missing`` is
+    what the sheet lacks (``missing_for_launch``)."""
+    if missing:
         return "Blocked: incomplete sheet"
     if not _blank(machine.problem):
         return "Problem"

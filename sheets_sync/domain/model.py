@@ -7,11 +7,11 @@ rows are identified by their key, never by position.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 
 @dataclass(frozen=True)
@@ -194,11 +194,13 @@ class Workshop:
     def order(self, ref: str) -> Order | None:
         return self._orders.get(ref)
 
-    def partner(self, partner_id: str | None) -> Partner | None:
-        return None if partner_id is None else self._partners.get(_fold(partner_id))
+    def partner(self, id_or_name: str | None) -> Partner | None:
+        """The partner a cell names, by Partner ID or by Name (see ``Directory``)."""
+        return self.partner_directory.find(id_or_name)
 
-    def client(self, client_id: str | None) -> Client | None:
-        return None if client_id is None else self._clients.get(_fold(client_id))
+    def client(self, id_or_name: str | None) -> Client | None:
+        """The client a cell names, by Client ID or by Name (see ``Directory``)."""
+        return self.client_directory.find(id_or_name)
 
     # lookups by key, built once (the first row of a duplicated key wins)
     @cached_property
@@ -210,12 +212,12 @@ class Workshop:
         return {o.ref: o for o in reversed(self.orders)}
 
     @cached_property
-    def _partners(self) -> dict[str, Partner]:
-        return {_fold(p.partner_id): p for p in reversed(self.partners)}
+    def partner_directory(self) -> Directory[Partner]:
+        return Directory(self.partners, lambda p: p.partner_id, lambda p: p.name)
 
     @cached_property
-    def _clients(self) -> dict[str, Client]:
-        return {_fold(c.client_id): c for c in reversed(self.clients)}
+    def client_directory(self) -> Directory[Client]:
+        return Directory(self.clients, lambda c: c.client_id, lambda c: c.name)
 
     def steps(self, route: str | None) -> list[WorkflowStep]:
         """The workflow of a route in step order."""
@@ -233,7 +235,47 @@ class Workshop:
 
 
 def _fold(key: str) -> str:
-    return key.strip().casefold()
+    """A key or name as compared: case folded, spacing collapsed."""
+    return " ".join(key.split()).casefold()
+
+
+R = TypeVar("R")
+
+
+class Directory(Generic[R]):
+    """Partners or clients as staff name them: by ID or by Name, case and spacing
+    forgiven ("p-cast", "Fonderie  Lumière"). An ID wins over a Name; a Name that two rows
+    share finds neither (``namesakes`` gives them, for the Problem that says so)."""
+
+    def __init__(self, rows: Iterable[R], id_of: Callable[[R], str], name_of: Callable[[R], str]) -> None:
+        self._by_id: dict[str, R] = {}
+        self._by_name: dict[str, list[R]] = {}
+        for row in rows:
+            self._by_id.setdefault(_fold(id_of(row)), row)  # the first row of a duplicated ID
+            self._by_name.setdefault(_fold(name_of(row) or ""), []).append(row)
+        self._by_name.pop("", None)
+
+    def find(self, text: str | None) -> R | None:
+        if text is None:
+            return None
+        key = _fold(text)
+        found = self._by_id.get(key)
+        if found is not None:
+            return found
+        named = self._by_name.get(key, [])
+        return named[0] if len(named) == 1 else None
+
+    def namesakes(self, text: str | None) -> list[R]:
+        """The rows that share the Name ``text`` (two or more), unless it is an ID."""
+        key = _fold(text or "")
+        if key in self._by_id:
+            return []
+        named = self._by_name.get(key, [])
+        return named if len(named) > 1 else []
+
+    def shared_names(self) -> list[list[R]]:
+        """Every group of two or more rows with the same Name, in sheet order."""
+        return [rows for rows in self._by_name.values() if len(rows) > 1]
 
 
 T = TypeVar("T", ProgressEntry, Launch, Approval)

@@ -12,7 +12,8 @@ Conventions (the README section "Metal Stock" says the same in words):
   date are added (one row per box or tray). Variance = counted - book.
 * **Recycled share** = grams with Origin "Recycled" / grams that came in (Purchase and
   Refine In rows); a Refine In with a blank Origin is our own scrap back, so recycled.
-* **Outstanding at a partner** (Counterparty) = Issue - Return - Scrap of that partner,
+* **Outstanding at a partner** (Counterparty: a Partner ID or Name, case and spacing
+  forgiven) = Issue - Return - Scrap of that partner,
   job by job; a job whose order has been delivered is settled (what is missing is its loss,
   shown on the Yields tab) and no longer counts as outstanding.
 * Value = fine troy ounces x the latest spot price of the alloy's metal dated on or before
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .metal import ENTRY_SIGN, YIELD_ENTRIES, fine_grams, troy_ounces
-from .model import Alloy, MetalEntry, Order, Partner, Price
+from .model import Alloy, Directory, MetalEntry, Order, Partner, Price
 from .problems import ERROR, WARNING, Problem, where
 
 TAB = "Metal Stock"
@@ -139,14 +140,14 @@ def outstanding(
 
     Issue 50 g to CAST-01 for A-1, Return 44 g + Scrap 4 g -> 2 g until A-1 is delivered."""
     settled = {fold(o.ref) for o in orders if o.delivered is not None}
-    names = {fold(p.partner_id): p.partner_id for p in partners}
-    names.update({fold(p.name): p.partner_id for p in partners if fold(p.name) not in names})
+    people = Directory(partners, lambda p: p.partner_id, lambda p: p.name)
     spelled: dict[tuple[str, str], tuple[str, str]] = {}
     jobs: dict[tuple[str, str, str], float] = {}
     for e in entries:
         if e.entry not in PARTNER_ENTRIES or not fold(e.counterparty):
             continue
-        holder = names.get(fold(e.counterparty), (e.counterparty or "").strip())
+        partner = people.find(e.counterparty)
+        holder = partner.partner_id if partner else (e.counterparty or "").strip()
         key = (fold(holder), fold(e.alloy))
         spelled.setdefault(key, (holder, e.alloy.strip()))
         job = (*key, fold(e.ref))

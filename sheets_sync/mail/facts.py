@@ -12,10 +12,11 @@ from typing import Any
 from ..cells import to_text
 from ..contract import METAL_STOCK, YIELDS, normalize
 from ..domain.calendar import WorkCalendar
-from ..domain.launches import ack_due, escalate_due, missing_for_launch, problem_decision_due
+from ..domain.launches import ack_due, escalate_due, problem_decision_due
 from ..domain.model import Launch
 from ..domain.notices import ApprovalFacts, LaunchFacts, Notice, pending_too_long
 from ..outputs import SyncContext
+from ..steps.launches import sheet_gaps
 from .mailer import parse_address
 from .notices import fmt_day, fmt_moment
 
@@ -59,7 +60,7 @@ def launch_facts(ctx: SyncContext, launch: Launch, memory: ActivityMemory) -> La
     w, key = ctx.workshop, launch.launch_id
     order = w.order(launch.order_ref)
     state = to_text(ctx.machine("Launches", key, "State"))
-    if not state and missing_for_launch(order, launch):
+    if not state and sheet_gaps(ctx, launch):
         state = "Blocked: incomplete sheet"
     problem = to_text(ctx.machine("Launches", key, "Problem")) or None
     reported = memory.problems.get(key)

@@ -37,12 +37,12 @@ from typing import Any
 
 from ..cells import CellValue, is_blank, to_text
 from ..contract import human_tab, machine_header
-from ..domain.launches import missing_for_launch
 from ..domain.model import Approval, Launch, Order, Workshop
 from ..errors import ConfigError, LinkError
 from ..journal import Journal, View
 from ..links import PATHS, LinkClaims, LinkExpired, LinkInvalid, LinkSigner
 from ..outputs import SyncContext, key_positions
+from .launches import sheet_gaps
 
 Step = Callable[[SyncContext], None]
 
@@ -167,7 +167,7 @@ def launch_view(ctx: SyncContext, launch: Launch) -> View:
         "stones_provided": launch.stones_provided,
     }
     shop = ctx.config.workshop
-    missing = missing_for_launch(order, launch)
+    missing = sheet_gaps(ctx, launch)
     state = to_text(ctx.machine("Launches", launch.launch_id, "State")) or "Ready"
     if missing:  # judged here too, so the page never lags the launches step by a sync
         state = BLOCKED_STATE

@@ -35,6 +35,7 @@ from ..mail.ledger import Entry, Ledger
 from ..mail.mailer import Mailer, parse_address
 from ..mail.notices import SUBJECTS, build_message, fmt_day
 from ..outputs import ActivityRow, SyncContext
+from .launches import sheet_gaps
 
 log = logging.getLogger(__name__)
 
@@ -306,7 +307,7 @@ class MailStep:
             problem=f.problem,
             escalated_at=ctx.machine_moment(tab, key, "Escalated At"),
         )
-        state = launch_state(f.launch, f.order, f.partner, run.cal, ctx.now, machine)
+        state = launch_state(f.launch, sheet_gaps(ctx, f.launch), f.partner, run.cal, ctx.now, machine)
         ctx.outputs.set(tab, key, "State", state)
 
     # ---- the digest -------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.backends.xlsx import write_new_workbook
 from sheets_sync.cli import main
 from sheets_sync.config import Config
+from sheets_sync.errors import WorkbookError
 from sheets_sync.pipeline import build_steps
 from sheets_sync.sync import SyncReport, run_sync
 
@@ -52,14 +53,6 @@ def test_missing_required_column(demo: Tabs, config: Config) -> None:
     assert "Orders has no column 'Promised Date'; it is required" in " ".join(messages(report))
 
 
-def test_duplicate_key_names_both_rows(demo: Tabs, config: Config) -> None:
-    report = run(demo, config)
-    assert any(
-        m.startswith("Orders row 32 (JW-2304), column Order Ref: duplicate") and "row 5" in m
-        for m in messages(report)
-    )
-
-
 def test_unknown_alloy(demo: Tabs, config: Config) -> None:
     report = run(edit(demo, "Orders", 1, "Alloy", "24KR"), config)
     assert "Orders row 2 (JW-2301), column Alloy: alloy '24KR' is not on the Alloys tab" in messages(report)
@@ -78,10 +71,20 @@ def test_negative_grams(demo: Tabs, config: Config) -> None:
     assert any("Metal Log row 54" in m and "-1.5 g" in m for m in messages(report))
 
 
-def test_empty_workbook_is_a_list_of_problems_not_a_crash(config: Config) -> None:
-    report = run({"Sheet1": []}, config)
-    assert report.errors >= 3  # Orders, Workflow, Alloys missing
-    assert any("no tab 'Orders'" in m for m in messages(report))
+def test_a_workbook_without_orders_is_refused_whole_and_left_alone(tmp_path: Path, config: Config) -> None:
+    # an unrelated file: a price list someone saved as .xlsx
+    path = write_new_workbook(tmp_path / "prices.xlsx", {"Sheet1": [["Item", "Price"], ["Ring box", 4.5]]})
+    before = path.read_bytes()
+    result = CliRunner().invoke(main, ["--workbook", str(path), "run"])
+    assert result.exit_code == 2
+    assert "prices.xlsx has no tab 'Orders'" in result.output
+    assert "its tabs: Sheet1" in result.output
+    assert "needs the tabs Orders, Workflow, Alloys" in result.output
+    assert path.read_bytes() == before  # no machine tab added
+    backend = MemoryBackend({"Sheet1": []})
+    with pytest.raises(WorkbookError, match="no tab 'Orders'"):
+        run_sync(backend, config, NOW, build_steps(config))
+    assert backend.writes == 0
 
 
 def test_text_where_a_number_belongs(demo: Tabs, config: Config) -> None:

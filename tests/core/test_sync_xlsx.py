@@ -50,7 +50,7 @@ def machine_view(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
 
 def _rowless(value: Any) -> Any:
     """Row numbers in messages follow the rows; sorting a tab changes them, nothing else."""
-    return re.sub(r"rows? [\d, ]+\d", "row N", value) if isinstance(value, str) else value
+    return re.sub(r"rows? \d+(?:(?:, | and )\d+)*", "row N", value) if isinstance(value, str) else value
 
 
 def human_cells(path: Path) -> dict[tuple[str, str, str], tuple[Any, str, Any]]:

@@ -51,6 +51,16 @@ def test_missing_items_in_plain_words() -> None:
     assert missing_for_launch(None, LAUNCH) == ["the order (A-1001 is not on the Orders tab)"]
 
 
+def test_an_unknown_alloy_and_an_order_with_errors_block_the_launch() -> None:
+    assert missing_for_launch(replace(ORDER, alloy="19KY"), LAUNCH, alloy_known=False) == [
+        "a known alloy (19KY is not on the Alloys tab)"
+    ]
+    # A-1001 is on the Orders tab, but its Promised Date is 31/02/2026: the order is out
+    assert missing_for_launch(None, LAUNCH, order_errors=("Promised Date",)) == [
+        "a valid order (A-1001 has errors in Promised Date)"
+    ]
+
+
 def test_ack_and_escalation_are_counted_from_the_launch_morning() -> None:
     assert ack_due(LAUNCH, SETTER, CAL) == at(9, 9)  # Saturday 09:00: plain hours
     assert escalate_due(LAUNCH, SETTER, CAL) == at(10, 9)
@@ -64,7 +74,7 @@ def test_ack_and_escalation_are_counted_from_the_launch_morning() -> None:
 
 def test_states_in_order_of_precedence() -> None:
     def state(now: datetime, machine: LaunchMachine, order: Order | None = ORDER) -> str:
-        return launch_state(LAUNCH, order, SETTER, CAL, now, machine)
+        return launch_state(LAUNCH, missing_for_launch(order, LAUNCH), SETTER, CAL, now, machine)
 
     sent = LaunchMachine(sent_at=SENT)
     assert state(at(8, 8), LaunchMachine()) == "Ready"
@@ -91,7 +101,7 @@ def test_every_state_is_one_of_the_contract() -> None:
                 LaunchMachine(sent_at=SENT, problem="x")]
     for machine in machines:
         for now in (at(8, 12), at(9, 12), at(11, 12)):
-            assert launch_state(LAUNCH, ORDER, SETTER, CAL, now, machine) in LAUNCH_STATES
+            assert launch_state(LAUNCH, [], SETTER, CAL, now, machine) in LAUNCH_STATES
 
 
 def test_response_hours() -> None:
