@@ -382,9 +382,15 @@ KPI_TRENDS = MachineTab(
     "then one block per alloy with only its YVR; blank where a month has no data.",
 )
 ACTIVITY = MachineTab("Activity", ("Time", "Kind", "Ref", "Actor", "Detail", "ID"), append_only=True)
+TODAY = MachineTab(
+    "Today",
+    ("Urgency", "What", "Who", "Since", "Waiting", "Tab", "Key"),
+    help="The desk at a glance: one row per thing a person must act on, most urgent "
+    "first; the same list the staff digest is made from.",
+)
 
 MACHINE_TABS: tuple[MachineTab, ...] = (
-    PROBLEMS, YIELDS, METAL_STOCK, LOAD, KPIS, KPI_TRENDS, ACTIVITY
+    TODAY, PROBLEMS, YIELDS, METAL_STOCK, LOAD, KPIS, KPI_TRENDS, ACTIVITY
 )
 
 

@@ -13,6 +13,7 @@ from .errors import ConfigError, SheetsSyncError, WorkbookError
 from .journal import Journal
 from .links import signer_from_config
 from .lock import one_sync
+from .mail.ledger import Ledger
 from .outputs import SyncContext
 from .records import build_workshop
 from .samples.demo import demo_tabs
@@ -27,6 +28,7 @@ from .steps.orders import orders_step
 from .steps.problems import problems_step
 from .steps.rules import validation_step
 from .steps.stock import stock_step
+from .steps.today import today_step
 from .steps.yields import yields_step
 from .sync import Phase, Step, SyncReport, run_sync
 
@@ -59,17 +61,23 @@ def build_steps(config: Config, *, dry_run: bool = False) -> list[Step]:
     """The sync's steps in order (see ARCHITECTURE: one flow): answers from the web app
     first (so every later step sees them), rules and states, links and the pages' views,
     the numbers, then emails (which read all of it), then Check and Problems, which gather
-    every problem the others found. A dry run plans no emails (planning one records its
-    intent in the mail ledger)."""
+    every problem the others found. The Today list is made once, with the launches as the
+    emails leave them: by the digest, which the mail step decides after every other email,
+    or else by the Today step. A dry run plans no emails (planning one records its intent
+    in the mail ledger) and only reads the ledger, if there is one."""
     journal = Journal(config.web.journal_path)
+    mail = None if dry_run else build_mail_step(config)
+    ledger_path = config.mail.ledger_path
+    ledger = mail.ledger if mail else (Ledger(ledger_path) if ledger_path.exists() else None)
     return [
         flush_step(journal),
         *CORE_STEPS,
         publish_step(journal, signer_from_config(config)),
         stock_step,
         load_step,
-        *([] if dry_run else [build_mail_step(config)]),
+        *([mail] if mail else []),
         *AFTER_MAIL_STEPS,
+        today_step(ledger),
         kpi_step,
         *CLOSING_STEPS,
     ]

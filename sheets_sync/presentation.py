@@ -25,9 +25,10 @@ where it is missing or different, so a sync that changes no value writes nothing
    Sheets API's ``NumberFormat.pattern`` (``DATE`` "dd/mm/yyyy", ``MOMENT`` "dd/mm/yyyy
    hh:mm", ``GRAMS`` "0.00", ``TROY_OZ`` "0.000", ``MONEY`` "#,##0.00", ``PERCENT`` and
    ``HOURS`` "0.0", ``WHOLE`` "0"). It applies to the cells below the header; ``None``
-   means "as written": a date cell gets ``DATE``, a moment ``MOMENT``, anything else the
-   general format. Money is shown with its currency: the Currency column stands right of
-   every money column (Yields: Value Lost, Currency; Metal Stock: Value, Currency).
+   means "as written" (general). Every column the product writes dates into has ``DATE``
+   or ``MOMENT``: Google's read types dates by column from these patterns. Money is shown
+   with its currency: the Currency column stands right of every money column (Yields:
+   Value Lost, Currency; Metal Stock: Value, Currency).
 3. ``wrap``: long text wraps inside the column's width; on a tab the product owns, text
    sits at the top of its row. ``indent`` (levels of about 2 characters) keeps left
    aligned text off the right-aligned numbers of the column before it.
@@ -69,6 +70,7 @@ from .contract import (
     MACHINE_TABS,
     METAL_STOCK,
     PROBLEMS,
+    TODAY,
     YIELDS,
     Kind,
     MachineTab,
@@ -331,6 +333,14 @@ _MACHINE_TAB_COLUMNS: dict[str, tuple[ColumnLook, ...]] = {
         _col("Met", highlights=MET_COLOURS, indent=1),
     ),
     KPI_TRENDS.name: tuple(_col(h, PERCENT) for h in KPI_TRENDS.headers if h.endswith("%")),
+    TODAY.name: (
+        _col("Urgency", highlights=URGENCY_COLOURS),
+        _col("What", wrap=True, min_width=40, max_width=70),
+        _col("Who", wrap=True, max_width=26),
+        _col("Since", DATE),
+        _col("Waiting", max_width=28),
+        _col("Key", max_width=24),
+    ),
     ACTIVITY.name: (
         _col("Time", MOMENT),
         _col("Ref", max_width=16),

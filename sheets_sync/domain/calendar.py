@@ -153,6 +153,21 @@ class WorkCalendar:
             day += ONE_DAY
             current = self.at(day, self.day_start)
 
+    def working_hours_between(self, a: datetime, b: datetime) -> float:
+        """Working hours (day_start..day_end of working days) from ``a`` to ``b``; 0 when
+        ``b`` is not after ``a``. Friday 17:00 to Monday 10:00 is 2 h."""
+        start, end = self.local(a), self.local(b)
+        total = 0.0
+        day = start.date()
+        while start < end and day <= end.date():
+            if self.is_workday(day):
+                low = max(self.at(day, self.day_start), start)
+                high = min(self.at(day, self.day_end), end)
+                if high > low:
+                    total += (high.astimezone(UTC) - low.astimezone(UTC)).total_seconds() / 3600
+            day += ONE_DAY
+        return total
+
 
 def make_calendar(
     timezone: str = "Europe/Paris",

@@ -302,13 +302,6 @@ def digest_notices(
     return [Notice(DIGEST, ref, r, moment, ("Config", "workshop.staff_emails")) for r in recipients]
 
 
-def pending_too_long(sent_at: datetime | None, cal: WorkCalendar, now: datetime, days: int) -> bool:
-    """An approval sent more than ``days`` working days ago."""
-    if sent_at is None:
-        return False
-    return cal.workdays_between(cal.local(sent_at).date(), cal.local(now).date()) > days
-
-
 def all_due(
     launches: Iterable[LaunchFacts],
     approvals: Iterable[tuple[ApprovalFacts, date]],

@@ -1,24 +1,21 @@
 """What the mail step reads from a sync: launches and approvals with their ⚙ cells, the
-Activity tab's memory, and the staff digest's sections. No sending happens here."""
+Activity tab's memory, and the shape of a digest section. No sending happens here."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ..cells import to_text
-from ..contract import METAL_STOCK, YIELDS, normalize
 from ..domain.calendar import WorkCalendar
 from ..domain.launches import ack_due, escalate_due, problem_decision_due
 from ..domain.model import Launch
-from ..domain.notices import ApprovalFacts, LaunchFacts, Notice, pending_too_long
+from ..domain.notices import ApprovalFacts, LaunchFacts, Notice
 from ..outputs import SyncContext
 from ..steps.launches import sheet_gaps
 from .mailer import parse_address
-from .notices import fmt_day, fmt_moment
 
 
 @dataclass(frozen=True)
@@ -154,102 +151,6 @@ class Section:
 def problem_key(tab: str, key: str, column: str, message: str) -> str:
     text = "\x1f".join((tab, key, column, message))
     return "problem:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
-
-
-def _flagged_rows(ctx: SyncContext, name: str, headers: Sequence[str]) -> list[dict[str, Any]]:
-    """Rows of a machine tab whose Flag is set: this sync's output when a step made it,
-    else the tab as read."""
-    rows: list[dict[str, Any]] = []
-    if name in ctx.outputs.tabs:
-        for r in ctx.outputs.tabs[name]:
-            rows.append(
-                {normalize(h): (r[i] if i < len(r) else None) for i, h in enumerate(headers)}
-            )
-    else:
-        table = ctx.snapshot.table(name)
-        if table is not None:
-            rows = [cells for _, cells in table.records()]
-    return [r for r in rows if to_text(r.get("flag"))]
-
-
-def digest_sections(
-    ctx: SyncContext,
-    cal: WorkCalendar,
-    launches: Sequence[LaunchFacts],
-    approvals: Sequence[ApprovalFacts],
-    new_problems: Sequence[str],
-    uncertain: Sequence[str],
-    undelivered: Sequence[str],
-) -> list[Section]:
-    """The staff digest, section by section; empty sections are left out."""
-    now = ctx.now
-    late: list[str] = []
-    for o in ctx.workshop.orders:
-        risk = to_text(ctx.machine("Orders", o.ref, "Risk"))
-        if risk in ("Late", "At risk"):
-            slack = to_text(ctx.machine("Orders", o.ref, "Slack (days)")) or "?"
-            due = ctx.moment(ctx.machine("Orders", o.ref, "Next Due"))
-            stage = to_text(ctx.machine("Orders", o.ref, "Stage"))
-            late.append(
-                f"{o.ref} ({o.piece_type or 'piece'}): {risk}, slack {slack} working days"
-                + (f", {stage} due {fmt_day(due)}" if stage or due else "")
-                + f", promised {fmt_day(o.promised)}"
-            )
-    blocked, overdue, problems = [], [], []
-    for f in launches:
-        lid, partner = f.launch.launch_id, (f.partner.name if f.partner else f.launch.partner)
-        if f.state.startswith("Blocked") and f.sent_at is None:
-            missing = to_text(ctx.machine("Launches", lid, "Missing")) or "details"
-            blocked.append(f"{lid} ({f.launch.order_ref}, {partner}): lacks {missing}")
-        elif f.state in ("Overdue", "Escalated") and f.acknowledged_at is None:
-            due = ack_due(f.launch, f.partner, cal, f.sent_at)
-            overdue.append(
-                f"{lid} ({f.launch.order_ref}, {partner}): sent {fmt_moment(f.sent_at)}"
-                f", acknowledgement due {fmt_moment(due)} ({f.state})"
-            )
-        if f.state == "Problem" and f.problem:
-            hours = ctx.config.workshop.problem_decision_hours
-            decide = problem_decision_due(f.problem_reported_at or now, cal, hours)
-            late_word = "decision overdue" if now >= decide else "decide by"
-            problems.append(
-                f"{lid} ({f.launch.order_ref}, {partner}): {f.problem} "
-                f"[{late_word} {fmt_moment(decide)}]"
-            )
-    pending = []
-    days = ctx.config.mail.approval_pending_days
-    for a in approvals:
-        if a.state == "Pending" and pending_too_long(a.sent_at, cal, now, days):
-            who = a.client.name if a.client else "client"
-            pending.append(
-                f"{a.approval.approval_id} ({a.approval.order_ref}, {who}): "
-                f"{a.approval.item} sent {fmt_day(a.sent_at)}"
-            )
-    loss = [
-        f"{to_text(r.get('ref'))} ({to_text(r.get('alloy'))}): loss {to_text(r.get('loss %'))} % "
-        f"- {to_text(r.get('flag'))}"
-        for r in _flagged_rows(ctx, YIELDS.name, YIELDS.headers)
-    ]
-    counts = [
-        f"{to_text(r.get('alloy'))}"
-        + (f" held by {to_text(r.get('held by'))}" if to_text(r.get("held by")) else "")
-        + f": count variance {to_text(r.get('count variance (g)'))} g - {to_text(r.get('flag'))}"
-        for r in _flagged_rows(ctx, METAL_STOCK.name, METAL_STOCK.headers)
-    ]
-    sections = [
-        Section(
-            "Emails that may or may not have gone out (not resent; please check)", list(uncertain)
-        ),
-        Section("Emails waiting to be delivered", list(undelivered)),
-        Section("Partner problems awaiting a decision", problems),
-        Section("Late and at-risk pieces", late),
-        Section("Acknowledgements overdue", overdue),
-        Section("Launches blocked by an incomplete sheet", blocked),
-        Section(f"Approvals pending more than {days} working days", pending),
-        Section("Metal loss above the alert level", loss),
-        Section("Metal count variances", counts),
-        Section("New problems in the workbook", list(new_problems)),
-    ]
-    return [s for s in sections if s.items]
 
 
 def valid_recipient(address: str) -> str | None:

@@ -36,6 +36,7 @@ from ..mail.mailer import Mailer, parse_address
 from ..mail.notices import SUBJECTS, build_message, fmt_day
 from ..outputs import ActivityRow, SyncContext
 from .launches import sheet_gaps
+from .today import desk_actions
 
 log = logging.getLogger(__name__)
 
@@ -324,9 +325,7 @@ class MailStep:
         fresh = [n for n in notices if self.ledger.get(n.id) is None and n.id not in ctx.activity_ids]
         if not fresh:
             return
-        sections = digest_content(
-            self.ledger, ctx, run.cal, list(run.launches.values()), list(run.approvals.values())
-        )
+        sections = digest_content(self.ledger, ctx, desk_actions(ctx, self.ledger))
         for notice in fresh:
             if not sections and cfg.mail.digest_skip_empty:
                 self.ledger.mark_skipped(notice.id, notice.kind, notice.ref, notice.recipient, ctx.now)

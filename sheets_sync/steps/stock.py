@@ -1,5 +1,6 @@
 """The Metal Stock tab (reads the Metal Log, alloys, prices, orders and partners; writes
-the whole tab: per alloy in the safe, then per partner x alloy outstanding)."""
+the whole tab: per alloy in the safe, then per partner x alloy outstanding; keeps its
+lines in ``ctx.facts["stock"]`` for the Today step)."""
 
 from __future__ import annotations
 
@@ -28,4 +29,5 @@ def stock_step(ctx: SyncContext) -> None:
     lines, problems = metal_stock(w.metal_log, w.alloys, w.prices, w.orders, w.partners,
                                   ctx.today, ctx.config.workshop.count_tolerance_g)
     ctx.outputs.tabs[METAL_STOCK.name] = stock_rows(lines)
+    ctx.facts["stock"] = lines
     ctx.outputs.problems.extend(problems)
