@@ -7,8 +7,10 @@ Two tables:
   The web app reads only this; it never talks to the workbook.
 * ``submissions``: what clients and partners answered, written by the web app and
   committed to disk (WAL, ``synchronous=FULL``) BEFORE the page says "thank you". A unique
-  idempotency key (a hidden form field) makes a double click or a resubmitted form one
-  entry. ``steps.answers.flush_step`` applies pending entries to the workbook and marks them
+  idempotency key (a hidden field, one per form) makes a double click one entry, and the
+  same answer sent again through the same link (Back, then send: the browser restores
+  what was typed into a page with fresh keys) is found as the latest entry and stays one.
+  ``steps.answers.flush_step`` applies pending entries to the workbook and marks them
   applied only after the workbook write succeeded; each entry's ``id`` is the Activity
   row id, the proof that it was applied (exactly once across crashes).
 
@@ -24,7 +26,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -170,13 +172,21 @@ class Journal:
 
     # ---------------------------------------------------------- submissions
 
-    def submit(self, sub: Submission, exclusive: bool = False) -> tuple[Submission, bool]:
+    def submit(
+        self,
+        sub: Submission,
+        exclusive: bool = False,
+        same: Callable[[Mapping[str, Any], Mapping[str, Any]], bool] | None = None,
+    ) -> tuple[Submission, bool]:
         """Store ``sub`` durably (committed and fsynced when this returns).
 
         Returns (the stored entry, True) or, when an entry with the same idempotency key
         exists — or with ``exclusive``, any PENDING entry of the same kind, ref and
-        fingerprint (one answer per render waiting to be applied) — (that entry, False)
-        and nothing new is stored."""
+        fingerprint (one answer per render waiting to be applied); or with ``same``, the
+        latest entry of the same kind and ref when ``same(its payload, sub's payload)``
+        says it is the same answer (a form sent again from a page the browser restored,
+        with a fresh key) — (that entry, False) and nothing new is stored. The look and
+        the insert are one transaction: two of them at once still store one."""
         if sub.kind not in SUBMISSION_KINDS:
             raise JournalError(f"unknown submission kind {sub.kind!r}")
         entry_id = sub.id or new_submission_id()
@@ -184,6 +194,8 @@ class Journal:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 existing = self._find_existing(sub, exclusive)
+                if existing is None and same is not None:
+                    existing = self._same_as_latest(sub, same)
                 if existing is not None:
                     self._conn.execute("COMMIT")
                     return existing, False
@@ -228,6 +240,18 @@ class Journal:
                 (sub.kind, sub.ref, sub.fingerprint),
             ).fetchone()
         return None if row is None else _submission(row)
+
+    def _same_as_latest(
+        self, sub: Submission, same: Callable[[Mapping[str, Any], Mapping[str, Any]], bool]
+    ) -> Submission | None:
+        row = self._conn.execute(
+            f"SELECT {_COLS} FROM submissions WHERE kind=? AND ref=? ORDER BY seq DESC LIMIT 1",
+            (sub.kind, sub.ref),
+        ).fetchone()
+        if row is None:
+            return None
+        latest = _submission(row)
+        return latest if same(latest.payload, sub.payload) else None
 
     def by_idem(self, idem: str) -> Submission | None:
         with self._lock:

@@ -3,6 +3,8 @@ progress. /u/<name> serves the photos partners sent (the random name is the capa
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, request, send_from_directory
@@ -73,7 +75,7 @@ def _page(token: str, view: View, status: int = 200, **extra: Any) -> tuple[str,
         d=view.data,
         ack=_acknowledged(view),
         history=_history(view),
-        keys=form_keys(token),
+        keys={action: form_keys(token) for action in ACTIONS},  # each form its own key
         done=request.args.get("done", ""),
         statuses=STATUSES,
         **extra,
@@ -130,6 +132,7 @@ def act(token: str) -> Response | tuple[str, int]:
         else:
             name = store_upload(s.upload_dir, data, ext)
             payload["photo"] = s.config.web.base_url.rstrip("/") + "/u/" + name
+            payload["photo_sha256"] = hashlib.sha256(data).hexdigest()
     if error is not None:
         return _page(token, view, 400, error=error, action=action, form=request.form)
     kind = action
@@ -142,7 +145,7 @@ def act(token: str) -> Response | tuple[str, int]:
         idem=idem,
     )
     try:
-        s.journal.submit(sub, exclusive=(kind == "ack"))
+        stored, new = s.journal.submit(sub, exclusive=(kind == "ack"), same=same_answer)
     except JournalError as exc:
         current_app.logger.error("journal write failed: %s", exc)
         raise PageError(
@@ -150,7 +153,18 @@ def act(token: str) -> Response | tuple[str, int]:
             "Please try again",
             "We could not record this just now. Please try again in a few minutes.",
         ) from None
+    if not new and payload.get("photo") and stored.payload.get("photo") != payload["photo"]:
+        (s.upload_dir / str(payload["photo"]).rsplit("/", 1)[-1]).unlink(missing_ok=True)
     return redirect(f"/p/{token}?done={action}", 303)
+
+
+def same_answer(latest: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Is ``new`` the partner's latest answer sent again? The same words and choice, and
+    no other photo (a page restored by Back keeps what was typed, never the file)."""
+    if any(latest.get(k) != new.get(k) for k in ("status", "note", "text", "name")):
+        return False
+    photo = new.get("photo_sha256")
+    return photo is None or photo == latest.get("photo_sha256")
 
 
 @bp.get("/u/<name>")

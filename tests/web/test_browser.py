@@ -128,3 +128,36 @@ def test_clients_and_a_partner_answer_and_the_workbook_holds_exactly_that(
     kinds = sorted(r["Kind"] for r in shop.rows("Activity") if r["Kind"] != "sync")
     assert kinds == ["acknowledgement", "approval", "approval", "problem", "progress"]
     assert shop.journal.pending() == []
+
+
+def test_back_then_the_same_form_again_is_one_answer_and_each_form_is_its_own(
+    shop: Shop, site: str, browser: Browser
+) -> None:
+    """The page is no-store: Back loads it anew (fresh form keys) while Chromium restores
+    what was typed, so sending again sends the same answer with a new key."""
+    page = phone(browser)
+    launch = site + shop.link("Launches", "L-1")
+    page.goto(launch)
+    page.fill("#problem-text", "Prong bent on arrival")
+    page.check("input[name=status][value=Started]")
+    page.fill("#progress-note", "Wax tree ready")
+    page.get_by_role("button", name="Post progress").click()
+    expect(page.get_by_role("status")).to_contain_text("your progress is recorded")
+    page.go_back()
+    expect(page.locator("#progress-note")).to_have_value("Wax tree ready")  # restored by Chromium
+    page.get_by_role("button", name="Post progress").click()
+    expect(page.get_by_role("status")).to_contain_text("your progress is recorded")
+    page.go_back()  # the page where the problem was typed too: that form is its own
+    expect(page.locator("#problem-text")).to_have_value("Prong bent on arrival")
+    page.get_by_role("button", name="Send the problem").click()
+    expect(page.get_by_role("status")).to_contain_text("the workshop has your report")
+    page.close()
+
+    progress = shop.journal.for_ref("progress", "L-1")
+    assert [(e.payload["status"], e.payload["note"]) for e in progress] == [("Started", "Wax tree ready")]
+    [problem] = shop.journal.for_ref("problem", "L-1")
+    assert problem.payload["text"] == "Prong bent on arrival"
+    shop.clock.advance(minutes=5)
+    shop.sync()
+    assert [(r["Status"], r["Note"]) for r in shop.rows("Progress")] == [("Started", "Wax tree ready")]
+    assert sorted(r["Kind"] for r in shop.rows("Activity") if r["Kind"] != "sync") == ["problem", "progress"]
