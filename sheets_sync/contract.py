@@ -351,6 +351,7 @@ YIELDS = MachineTab(
         "Fine Lost (g)",
         "Value Lost",
         "Currency",
+        "Price As Of",
         "Flag",
     ),
 )

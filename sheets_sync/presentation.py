@@ -309,6 +309,7 @@ _MACHINE_TAB_COLUMNS: dict[str, tuple[ColumnLook, ...]] = {
         _col("Loss %", PERCENT),
         _col("Yield Variance %", PERCENT),
         _col("Value Lost", MONEY),
+        _col("Price As Of", DATE),
         _col("Flag", wrap=True, max_width=50, highlights=FLAG_COLOURS),
     ),
     METAL_STOCK.name: (

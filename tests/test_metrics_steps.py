@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.cells import CellValue
 from sheets_sync.config import Config
-from sheets_sync.contract import KPIS, LOAD, METAL_STOCK, machine_header
+from sheets_sync.contract import KPIS, LOAD, METAL_STOCK, YIELDS, machine_header
 from sheets_sync.outputs import SyncContext
+from sheets_sync.pipeline import CORE_STEPS
 from sheets_sync.records import build_workshop
 from sheets_sync.steps.kpis import kpi_step
 from sheets_sync.steps.load import load_step
@@ -166,3 +167,22 @@ def test_a_second_sync_of_an_unchanged_workbook_writes_nothing() -> None:
     assert backend.grid("KPIs")[0] == list(KPIS.headers)
     again = run_sync(backend, Config(), NOW, steps)
     assert not again.changes and again.written is None
+
+
+def test_one_rule_for_metal_not_back_on_yields_metal_stock_and_the_orders_loss() -> None:
+    # F-1, not delivered: 20 g issued to MANU, 15 g back so far; C-1 (delivered) lost 2 g
+    tabs = {k: [list(r) for r in v] for k, v in TABS.items()}
+    tabs["Metal Log"].append(["14/11/2026", "Return", "18KY", 15, "F-1", None, None, "Atelier"])
+    backend = MemoryBackend(tabs)
+    run_sync(backend, Config(), NOW, [*CORE_STEPS, stock_step])
+    yields = {r[0]: dict(zip(YIELDS.headers, r, strict=False)) for r in backend.grid("Yields")[1:]}
+    f1 = yields["F-1"]
+    assert (f1["Loss (g)"], f1["Loss %"], f1["Value Lost"]) == (None, None, None)
+    assert yields["F-1"]["Flag"] == "open: 5.00 g not back yet"
+    assert (yields["C-1"]["Loss (g)"], yields["C-1"]["Loss %"]) == (2.0, 3.64)
+    assert yields["C-1"]["Price As Of"] == date(2026, 11, 2)  # the price the value is at
+    orders = {r[0]: r for r in backend.grid("Orders")[1:]}
+    loss = backend.grid("Orders")[0].index(G("Loss %"))
+    assert orders["F-1"][loss] is None and orders["C-1"][loss] == 3.64
+    stock = [r[:3] for r in backend.grid("Metal Stock")[1:] if r[0] != "Safe"]
+    assert stock == [["MANU", "18KY", 5.0]]  # "Atelier" is MANU's Name

@@ -14,7 +14,9 @@ value (never 0 %) and one Problem naming what is missing. Which month an item be
   date. Orders with a Client Delay (days) above 0 are left out and counted apart as
   "Client-Initiated Delays". Higher is better.
 * Partner communication, launches by the month they were sent (⚙ Sent At): average
-  acknowledgement hours (⚙ Response Hours, lower is better); on-time acknowledgement rate
+  acknowledgement hours (⚙ Response Hours, lower is better), judged against the average of
+  the Ack Hours those launches were given (each its partner's Ack Hours, ``[targets]
+  ack_hours`` for a partner not on the Partners tab); on-time acknowledgement rate
   (acknowledged by ``launches.ack_due``: sending + the partner's Ack Hours; a launch past
   that moment and still unacknowledged counts as late; higher is better); specification
   errors = launches whose ⚙ Problem text starts with "spec:" / launches sent (lower is
@@ -55,7 +57,7 @@ TARGETS: dict[str, tuple[str, bool]] = {
     YVR: ("yield_variance_pct", True),
     FTRR: ("first_time_right_pct", True),
     CDPA: ("delivery_adherence_pct", True),
-    ACK_HOURS: ("response_hours", False),
+    ACK_HOURS: ("ack_hours", False),  # a period's own target: ack_target
     ACK_ON_TIME: ("on_time_ack_pct", True),
     SPEC_ERRORS: ("spec_error_pct", False),
 }
@@ -76,6 +78,7 @@ class LaunchFacts:
     ack_due: datetime | None = None
     state: str = ""
     problem: str = ""
+    ack_hours: float | None = None  # the partner's Ack Hours; None: not on the Partners tab
 
 
 @dataclass(frozen=True)
@@ -111,12 +114,15 @@ def pct(part: float, whole: float) -> float | None:
     return None if whole <= 0 else round(part / whole * 100, 1)
 
 
-def judge(kpi: str, value: float | None, targets: TargetsConfig) -> tuple[float | None, str]:
-    """(target, "met"/"missed"/"") of a KPI value."""
+def judge(
+    kpi: str, value: float | None, targets: TargetsConfig, own: float | None = None
+) -> tuple[float | None, str]:
+    """(target, "met"/"missed"/"") of a KPI value; ``own``: a target of its own, instead of
+    the one from ``[targets]``."""
     spec = TARGETS.get(kpi)
     if spec is None:
         return None, ""
-    target = float(getattr(targets, spec[0]))
+    target = float(getattr(targets, spec[0])) if own is None else own
     if value is None:
         return target, ""
     ok = value >= target if spec[1] else value <= target
@@ -178,6 +184,15 @@ def delivery_adherence(
     apart = (CLIENT_DELAYS, "", float(len(delayed)) if known else None,
              "left out of adherence" if known else "no promised date reached")
     return (CDPA, "", pct(len(kept), len(own)), basis), apart
+
+
+def ack_target(launches: Iterable[LaunchFacts], months: frozenset[Month], default: float) -> float | None:
+    """The Ack Hours the acknowledged launches sent in ``months`` were given, averaged
+    (24 h partners and a 12 h one: 20 h); None without any."""
+    given = [f.ack_hours if f.ack_hours is not None else default for f in launches
+             if f.sent_at is not None and month_of(f.sent_at.date()) in months
+             and f.response_hours is not None]
+    return round(sum(given) / len(given), 1) if given else None
 
 
 def communication(
@@ -257,7 +272,8 @@ def kpi_table(
         blank: list[str] = []
         for measure in measures:
             for kpi, breakdown, value, basis in measure(ms):
-                target, met = judge(kpi, value, targets)
+                own = ack_target(launches, ms, targets.ack_hours) if kpi == ACK_HOURS else None
+                target, met = judge(kpi, value, targets, own)
                 lines.append(KpiLine(period, kpi, breakdown, value, basis, target, met))
                 if value is None and kpi != ANSWERED and breakdown in ("", "All"):
                     blank.append(f"{kpi} ({basis})")

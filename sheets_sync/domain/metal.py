@@ -4,11 +4,17 @@ Trade meanings chosen here (and used by every other room):
 
 * **Fine metal** = grams x fineness / 1000 (fineness per mille: 18K = 750).
 * **Troy ounces** = grams / 31.1034768. Spot prices are per troy ounce of *fine* metal, so
-  the value of a loss is ``troy_ounces(fine_lost_g) x price``.
-* **Theoretical metal** for a casting = wax weight x the alloy's specific gravity (x quantity
-  for a batch line); a sprue allowance, when asked, is a share added on top (0.10 = 10 %).
-  The *required* metal of a yield line has no allowance: it is what should end in the piece.
-* **Loss** = issued - (finished returned + scrap returned); loss % = loss / issued x 100.
+  the value of a loss is ``troy_ounces(fine_lost_g) x price``, at the latest price dated on
+  or before today (``latest_price``, the one the Metal Stock uses too).
+* **Theoretical metal** for a casting = wax weight x the alloy's specific gravity x quantity
+  (5 g of wax in 14KY, SG 13.07 -> 65.35 g; a batch line of 3 -> 196.05 g). It is what
+  should end in the pieces: the sprue a caster adds on top comes back as scrap.
+* **Outstanding or lost**: metal issued for a job and not back (as finished weight or
+  scrap) is *outstanding* while the job runs, and *lost* once it is over (``settled``: an
+  order when delivered, a batch once its metal came back). One rule for the Yields tab, the
+  Metal Stock's partner rows and the order's ⚙ Loss %.
+* **Loss** = issued - (finished returned + scrap returned) of a settled job; loss % = loss /
+  issued x 100.
 * **Yield variance (YVR)** = actual metal used / theoretical metal required x 100, where
   *actual metal used* is the **finished weight returned** (the metal that ended in the
   pieces). This is the reading under which, as the trade puts it, "a YVR of 96.5 % means
@@ -64,9 +70,33 @@ def troy_ounces(grams: float) -> float:
     return grams / TROY_OUNCE_G
 
 
-def theoretical_metal(wax_g: float, specific_gravity: float, sprue_allowance: float = 0.0) -> float:
-    """Metal a wax model turns into: 5 g wax, SG 13.07, 10 % sprue -> 71.885 g."""
-    return wax_g * specific_gravity * (1.0 + sprue_allowance)
+def theoretical_metal(wax_g: float, specific_gravity: float, quantity: int = 1) -> float:
+    """Metal the wax models of a line turn into: 5 g wax, SG 13.07 -> 65.35 g; x 3 -> 196.05 g."""
+    return wax_g * specific_gravity * quantity
+
+
+def latest_price(prices: Iterable[Price], metal: str, today: date) -> Price | None:
+    """The newest spot price of ``metal`` dated on or before ``today`` (a price dated later
+    is not known yet); ties go to the lower row. Used by the Yields and the Metal Stock."""
+    mine = [p for p in prices if _fold(p.metal) == _fold(metal) and p.as_of <= today]
+    return max(mine, key=lambda p: (p.as_of, p.row)) if mine else None
+
+
+def settled(order: Order | None, came_back: bool, today: date) -> bool:
+    """Whether a job is over, so that its metal not back is lost rather than outstanding:
+    an order once delivered (a Delivered Date on or before ``today``); a batch (an Order
+    Ref or Batch that is no order) once its metal came back (Return or Scrap rows)."""
+    if order is not None:
+        return order.delivered is not None and order.delivered <= today
+    return came_back
+
+
+def above(value: float, limit: float) -> str:
+    """``value`` (> ``limit``) with the decimals it takes to read above it: 2.04 over 2."""
+    for digits in range(1, 4):
+        if round(value, digits) > limit:
+            return f"{value:.{digits}f}"
+    return f"{value:.4f}"
 
 
 @dataclass(frozen=True)
@@ -89,15 +119,12 @@ class YieldLine:
     flag: str  # "" or words: "loss 6.2 % above alert 5 %"
     day: date | None = None  # the last movement of the job (for monthly KPIs)
     rows: tuple[int, ...] = ()  # Metal Log rows of the job, for messages
+    price_as_of: date | None = None  # the date of the spot price behind value_lost
+    outstanding_g: float | None = None  # not back yet while the job runs (then loss_g)
 
 
 def _fold(text: str | None) -> str:
     return (text or "").strip().casefold()
-
-
-def _latest_price(prices: Iterable[Price], metal: str) -> Price | None:
-    mine = [p for p in prices if _fold(p.metal) == _fold(metal)]
-    return max(mine, key=lambda p: (p.as_of, p.row)) if mine else None
 
 
 def _rows(entries: Iterable[MetalEntry]) -> str:
@@ -132,6 +159,7 @@ def _line(
     order: Order | None,
     alloys: dict[str, Alloy],
     prices: list[Price],
+    today: date,
 ) -> tuple[YieldLine, list[Problem]]:
     problems: list[Problem] = []
     issues = [e for e in entries if e.entry == "Issue"]
@@ -155,20 +183,22 @@ def _line(
     theoretical: float | None = None
     if (order is not None and _fold(order.route) == "casting" and order.wax_weight
             and alloy is not None):
-        theoretical = theoretical_metal(order.wax_weight, alloy.specific_gravity) * (
-            order.quantity or 1)
+        theoretical = theoretical_metal(order.wax_weight, alloy.specific_gravity, order.quantity or 1)
 
-    is_open = issued > 0 and finished + scrap == 0
-    loss: float | None = None if is_open else issued - (finished + scrap)
+    back = finished + scrap
+    over = settled(order, back > 0, today)
+    is_open = issued > 0 and back == 0 and not over
+    not_back = issued - back
+    loss: float | None = not_back if over else None
     loss_pct = loss / issued * 100 if loss is not None and issued > 0 else None
-    yvr = (finished / theoretical * 100
-           if theoretical and not is_open and finished > 0 else None)
+    yvr = finished / theoretical * 100 if theoretical and finished > 0 else None
 
     fine_lost = value = None
     currency = ""
+    price = None
     if alloy is not None and loss is not None:
         fine_lost = fine_grams(loss, alloy.fineness)
-        price = _latest_price(prices, alloy.metal)
+        price = latest_price(prices, alloy.metal, today)
         if price is not None:
             value = troy_ounces(fine_lost) * price.per_troy_oz
             currency = price.currency
@@ -180,14 +210,16 @@ def _line(
         problems.append(Problem(TAB, ref, "Grams", WARNING,
             f"{TAB} {issue_rows} ({ref}): {issued:g} g {alloy_code} issued, nothing returned "
             "yet; every issue must come back as finished weight, scrap or recorded loss."))
-    elif loss is not None and loss < 0:
-        flag = f"more returned than issued ({-loss:.3f} g)"
+    elif not_back < 0:
+        flag = f"more returned than issued ({-not_back:.3f} g)"
         problems.append(Problem(TAB, ref, "Grams", ERROR,
             f"{TAB} {_rows(entries)} ({ref}): {finished + scrap:g} g came back "
             f"(finished {finished:g} + scrap {scrap:g}) but only {issued:g} g was issued; "
             "an issue is missing or a weight is wrong."))
+    elif loss is None:
+        flag = f"open: {not_back:.2f} g not back yet"
     elif loss_pct is not None and alloy is not None and loss_pct > alloy.loss_alert_pct:
-        flag = f"loss {loss_pct:.1f} % above alert {alloy.loss_alert_pct:g} %"
+        flag = f"loss {above(loss_pct, alloy.loss_alert_pct)} % above alert {alloy.loss_alert_pct:g} %"
         problems.append(Problem(TAB, ref, "Grams", WARNING,
             f"{TAB} {_rows(entries)} ({ref}): {alloy_code} {flag} "
             f"({loss:.3f} g of {issued:g} g issued)."))
@@ -209,6 +241,8 @@ def _line(
         flag=flag,
         day=max(e.day for e in entries),
         rows=tuple(sorted(e.row for e in entries)),
+        price_as_of=price.as_of if price is not None and value is not None else None,
+        outstanding_g=None if over else round(not_back, 3),
     )
     return line, problems
 
@@ -218,9 +252,11 @@ def compute_yields(
     orders: list[Order],
     alloys: list[Alloy],
     prices: list[Price],
+    today: date,
 ) -> tuple[list[YieldLine], list[Problem]]:
     """One YieldLine per "Order Ref or Batch" with Issue / Return / Scrap rows, in the order
-    each job first appears on the Metal Log, and the problems found on the way.
+    each job first appears on the Metal Log, and the problems found on the way. A job's
+    loss is known once it is ``settled``; until then what is not back is outstanding.
 
     Return rows are the finished weight, Scrap rows the scrap returned. Rows without a
     reference and other entries (Purchase, Refine, Count) belong to Metal Stock, not here.
@@ -238,7 +274,7 @@ def compute_yields(
     lines: list[YieldLine] = []
     for key, entries in groups.items():
         ref = (entries[0].ref or "").strip()
-        line, found = _line(ref, entries, by_ref.get(key), by_code, prices)
+        line, found = _line(ref, entries, by_ref.get(key), by_code, prices, today)
         lines.append(line)
         problems.extend(found)
     return lines, problems

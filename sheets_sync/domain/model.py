@@ -229,10 +229,6 @@ class Workshop:
     def holiday_dates(self) -> frozenset[date]:
         return frozenset(h.day for h in self.holidays)
 
-    def latest_price(self, metal: str) -> Price | None:
-        prices = [p for p in self.prices if p.metal == metal]
-        return max(prices, key=lambda p: p.as_of) if prices else None
-
 
 def _fold(key: str) -> str:
     """A key or name as compared: case folded, spacing collapsed."""

@@ -13,9 +13,9 @@ Conventions (the README section "Metal Stock" says the same in words):
 * **Recycled share** = grams with Origin "Recycled" / grams that came in (Purchase and
   Refine In rows); a Refine In with a blank Origin is our own scrap back, so recycled.
 * **Outstanding at a partner** (Counterparty: a Partner ID or Name, case and spacing
-  forgiven) = Issue - Return - Scrap of that partner,
-  job by job; a job whose order has been delivered is settled (what is missing is its loss,
-  shown on the Yields tab) and no longer counts as outstanding.
+  forgiven) = Issue - Return - Scrap of that partner, job by job, until the job is settled
+  (``metal.settled``: an order once delivered, a batch once its metal came back); then what
+  is missing is its loss, shown on the Yields tab, and no longer outstanding.
 * Value = fine troy ounces x the latest spot price of the alloy's metal dated on or before
   ``today``. Grams are rounded to 2 decimals, ounces to 3, money to 2, shares to 1.
 """
@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from .metal import ENTRY_SIGN, YIELD_ENTRIES, fine_grams, troy_ounces
+from .metal import ENTRY_SIGN, YIELD_ENTRIES, fine_grams, latest_price, settled, troy_ounces
 from .model import Alloy, Directory, MetalEntry, Order, Partner, Price
 from .problems import ERROR, WARNING, Problem, where
 
@@ -125,21 +125,19 @@ def last_count(entries: Iterable[MetalEntry], alloy: str) -> tuple[date, float] 
     return day, sum(e.grams for e in counts if e.day == day)
 
 
-def latest_price(prices: Iterable[Price], metal: str, today: date) -> Price | None:
-    """The newest price of ``metal`` dated today or before (ties: the lower row)."""
-    mine = [p for p in prices if fold(p.metal) == fold(metal) and p.as_of <= today]
-    return max(mine, key=lambda p: (p.as_of, p.row)) if mine else None
-
-
 def outstanding(
     entries: Iterable[MetalEntry],
     orders: Iterable[Order],
     partners: Iterable[Partner] = (),
+    today: date = date.max,
 ) -> dict[tuple[str, str], float]:
-    """(holder, alloy as logged first) -> grams issued to that holder and not back yet.
+    """(holder, alloy as logged first) -> grams issued to that holder and not back yet, job
+    by job, until the job is ``settled`` (then what is missing is its loss, on Yields).
 
     Issue 50 g to CAST-01 for A-1, Return 44 g + Scrap 4 g -> 2 g until A-1 is delivered."""
-    settled = {fold(o.ref) for o in orders if o.delivered is not None}
+    entries = list(entries)
+    by_ref = {fold(o.ref): o for o in orders}
+    came_back = {fold(e.ref) for e in entries if e.entry in ("Return", "Scrap")}
     people = Directory(partners, lambda p: p.partner_id, lambda p: p.name)
     spelled: dict[tuple[str, str], tuple[str, str]] = {}
     jobs: dict[tuple[str, str, str], float] = {}
@@ -154,7 +152,7 @@ def outstanding(
         jobs[job] = jobs.get(job, 0.0) + ENTRY_SIGN[e.entry] * -1 * e.grams
     totals: dict[tuple[str, str], float] = {}
     for (holder, alloy, ref), grams in jobs.items():
-        if ref and ref in settled:
+        if ref and settled(by_ref.get(ref), ref in came_back, today):
             continue
         totals[(holder, alloy)] = totals.get((holder, alloy), 0.0) + grams
     return {spelled[k]: v for k, v in totals.items() if abs(v) >= 0.005}
@@ -249,7 +247,7 @@ def metal_stock(
             None if recycled is None else round(recycled, 1),
             count_day, count_g, variance, "; ".join(flags),
         ))
-    held = outstanding(entries, orders, partners)
+    held = outstanding(entries, orders, partners, today)
     for (holder, code), grams in sorted(held.items(), key=lambda kv: (fold(kv[0][0]),
                                                                        fold(kv[0][1]))):
         alloy = by_code.get(fold(code))

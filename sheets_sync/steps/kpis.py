@@ -73,6 +73,7 @@ def launch_facts(ctx: SyncContext, cal: WorkCalendar) -> tuple[list[LaunchFacts]
         facts.append(LaunchFacts(
             lid, launch.launch_date, sent, acked, hours, due,
             "" if state is None else str(state), "" if problem is None else str(problem),
+            partner.ack_hours if partner is not None else None,
         ))
     return facts, problems
 
@@ -84,7 +85,7 @@ def kpi_step(ctx: SyncContext) -> None:
     w = ctx.workshop
     yields = ctx.facts.get("yields")  # computed (and its problems said) by the Yields step
     if yields is None:
-        yields, _ = compute_yields(w.metal_log, w.orders, w.alloys, w.prices)
+        yields, _ = compute_yields(w.metal_log, w.orders, w.alloys, w.prices, ctx.today)
     facts, problems = launch_facts(ctx, cal)
     lines, found = kpi_table(yields, w.orders, w.progress, facts, ctx.config.targets,
                              ctx.today, cal.local(ctx.now))

@@ -1,5 +1,6 @@
-"""The Yields tab (reads the Metal Log, orders, alloys and prices; writes the Yields tab
-and keeps its lines in ``ctx.facts["yields"]`` for the orders and KPI steps)."""
+"""The Yields tab (reads the Metal Log, orders, alloys and prices dated up to today; writes
+the Yields tab and keeps its lines in ``ctx.facts["yields"]`` for the orders and KPI
+steps)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from ..outputs import SyncContext, rounded
 def yields_step(ctx: SyncContext) -> None:
     """The Yields tab: one line per order or casting batch on the Metal Log."""
     w = ctx.workshop
-    lines, problems = compute_yields(w.metal_log, w.orders, w.alloys, w.prices)
+    lines, problems = compute_yields(w.metal_log, w.orders, w.alloys, w.prices, ctx.today)
     ctx.facts["yields"] = lines
     ctx.outputs.problems.extend(problems)
     ctx.outputs.tabs[YIELDS.name] = [_yield_row(line) for line in lines]
@@ -33,5 +34,6 @@ def _yield_row(y: YieldLine) -> list[CellValue]:
         rounded(y.fine_lost_g, 3),
         rounded(y.value_lost, 2),
         y.currency or None,
+        y.price_as_of,
         y.flag or None,
     ]

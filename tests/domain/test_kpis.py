@@ -22,6 +22,7 @@ from sheets_sync.domain.kpis import (
     KpiLine,
     LaunchFacts,
     TrendRow,
+    ack_target,
     communication,
     delivery_adherence,
     first_time_right,
@@ -85,7 +86,7 @@ LAUNCHES = [
 
 
 def test_yield_variance_by_alloy_and_method() -> None:
-    lines, _ = compute_yields(LOG, CASTINGS, ALLOYS, [])
+    lines, _ = compute_yields(LOG, CASTINGS, ALLOYS, [], TODAY)
     assert yield_variance(lines, OCT) == [
         (YVR, "All", 95.7, "69.50 g finished of 72.64 g theoretical, 2 castings"),
         (YVR, "14KY · Centrifugal", 93.7, "24.50 g finished of 26.14 g theoretical, 1 casting"),
@@ -132,10 +133,29 @@ def test_targets_met_or_missed_in_their_direction() -> None:
     t = TargetsConfig()
     assert judge(YVR, 96.8, t) == (96.5, "met")
     assert judge(YVR, 93.7, t) == (96.5, "missed")
-    assert judge(ACK_HOURS, 26.5, t) == (4.0, "missed")  # lower is better
+    assert judge(ACK_HOURS, 26.5, t) == (24.0, "missed")  # lower is better
+    assert judge(ACK_HOURS, 26.5, t, own=30.0) == (30.0, "met")
     assert judge(SPEC_ERRORS, 1.5, t) == (2.0, "met")
     assert judge(FTRR, None, t) == (94.0, "")
     assert judge(CLIENT_DELAYS, 1.0, t) == (None, "")
+
+
+def test_acknowledgement_is_judged_against_the_ack_hours_given() -> None:
+    # partners who always acknowledge within their 24 h: met (not the 4 h of problems)
+    prompt = [
+        LaunchFacts("L-6", date(2026, 10, 5), sent(5), sent(6, 5), 20.0, sent(6), ack_hours=24.0),
+        LaunchFacts("L-7", date(2026, 10, 7), sent(7), sent(8, 7), 22.0, sent(8), ack_hours=24.0),
+    ]
+    lines, _ = kpi_table([], [], [], prompt, TargetsConfig(), TODAY, NOW)
+    ack = next(k for k in lines if k.period == "2026-10" and k.kpi == ACK_HOURS)
+    assert (ack.value, ack.target, ack.met) == (21.0, 24.0, "met")
+    # a 12 h setter with the two 24 h partners: 20 h allowed on average; a launch whose
+    # partner is not on the Partners tab gets [targets] ack_hours
+    setter = LaunchFacts("L-8", date(2026, 10, 9), sent(9), sent(9, 20), 11.0, sent(9, 21), ack_hours=12.0)
+    assert ack_target([*prompt, setter], OCT, 24.0) == 20.0
+    stranger = LaunchFacts("L-9", date(2026, 10, 9), sent(9), sent(10, 9), 24.0, sent(10, 9))
+    assert ack_target([stranger], OCT, 36.0) == 36.0
+    assert ack_target([stranger], frozenset({(2026, 11)}), 36.0) is None
 
 
 def test_months_back_crosses_the_year() -> None:
@@ -143,7 +163,7 @@ def test_months_back_crosses_the_year() -> None:
 
 
 def test_kpi_table_rolling_block_first_then_months_newest_first() -> None:
-    yields, _ = compute_yields(LOG, CASTINGS, ALLOYS, [])
+    yields, _ = compute_yields(LOG, CASTINGS, ALLOYS, [], TODAY)
     lines, problems = kpi_table(yields, ORDERS, PROGRESS, LAUNCHES, TargetsConfig(), TODAY, NOW)
     periods = list(dict.fromkeys(k.period for k in lines))
     assert periods == ["3 months to 2026-11", "2026-11", "2026-10"]
@@ -157,7 +177,7 @@ def test_kpi_table_rolling_block_first_then_months_newest_first() -> None:
         (FTRR, "", 66.7, 94.0, "missed"),
         (CDPA, "", 33.3, 90.0, "missed"),
         (CLIENT_DELAYS, "", 1.0, None, ""),
-        (ACK_HOURS, "", 26.5, 4.0, "missed"),
+        (ACK_HOURS, "", 26.5, 24.0, "missed"),  # against the partners' 24 Ack Hours
         (ACK_ON_TIME, "", 33.3, 90.0, "missed"),
         (ANSWERED, "", None, None, ""),
         (LAUNCHES_BLOCKED, "", 1.0, None, ""),
@@ -182,7 +202,7 @@ def test_no_data_at_all_gives_only_the_rolling_block_blank() -> None:
 
 
 def test_same_input_same_rows() -> None:
-    yields, _ = compute_yields(LOG, CASTINGS, ALLOYS, [])
+    yields, _ = compute_yields(LOG, CASTINGS, ALLOYS, [], TODAY)
     a = kpi_table(yields, ORDERS, PROGRESS, LAUNCHES, TargetsConfig(), TODAY, NOW)
     b = kpi_table(list(yields), list(ORDERS), PROGRESS, LAUNCHES, TargetsConfig(), TODAY, NOW)
     assert a == b
@@ -190,7 +210,7 @@ def test_same_input_same_rows() -> None:
 
 
 def test_trend_table_months_oldest_first_all_alloys_then_each_alloy() -> None:
-    yields, _ = compute_yields(LOG, CASTINGS, ALLOYS, [])
+    yields, _ = compute_yields(LOG, CASTINGS, ALLOYS, [], TODAY)
     # 22KY is on the Alloys tab but has no casting in the window: no block for it
     rows = trend_table(yields, ORDERS, LAUNCHES, ["18KY", "14KY", "22KY"], TargetsConfig(),
                        TODAY, NOW)
@@ -207,7 +227,7 @@ def test_trend_table_months_oldest_first_all_alloys_then_each_alloy() -> None:
 
 
 def test_trend_table_alloys_missing_from_the_alloys_tab_come_last_sorted() -> None:
-    yields, _ = compute_yields(LOG, CASTINGS, ALLOYS, [])
+    yields, _ = compute_yields(LOG, CASTINGS, ALLOYS, [], TODAY)
     rows = trend_table(yields, [], [], ["18ky "], TargetsConfig(), TODAY, NOW)
     assert [(r.month, r.alloy, r.yvr) for r in rows] == [
         ("2026-10", "All", 95.7), ("2026-11", "All", None),
