@@ -7,6 +7,7 @@ demo workbook.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass, replace
@@ -64,6 +65,8 @@ class WebConfig:
     upload_dir: Path = Path("var/uploads")
     max_upload_mb: float = 8.0
     rate_limit_per_minute: int = 30
+    # reverse proxies whose X-Forwarded-For names the client (addresses or networks)
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,16 @@ def validate(config: Config) -> None:
         raise ConfigError("config [watch] sync_minutes must be more than 0")
     if config.watch.lock_wait_seconds < 0:
         raise ConfigError("config [watch] lock_wait_seconds must be 0 or more")
+    for proxy in config.web.trusted_proxies:
+        try:
+            ipaddress.ip_network(str(proxy).strip(), strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"config [web] trusted_proxies: {proxy!r} is not an IP address or network "
+                '(e.g. "127.0.0.1" or "10.0.0.0/8")'
+            ) from None
+    if config.web.max_upload_mb <= 0:
+        raise ConfigError("config [web] max_upload_mb must be more than 0")
     if config.mail.transport not in ("outbox", "smtp"):
         raise ConfigError(
             f'config [mail] transport must be "outbox" or "smtp", not {config.mail.transport!r}'

@@ -28,16 +28,20 @@ STATIC = TEMPLATES / "web" / "static"
 FORM_ALLOWANCE = 64 * 1024  # bytes of a request besides the photo
 
 
+def body_limit(config: Config) -> int:
+    """The largest request body the app reads: one photo of ``[web] max_upload_mb`` and
+    the form around it."""
+    return int(config.web.max_upload_mb * 1024 * 1024) + FORM_ALLOWANCE
+
+
 def create_app(
     config: Config | None = None,
     journal: Journal | None = None,
     signer: LinkSigner | None = None,
     *,
     now: Callable[[], datetime] | None = None,
-    rate_clock: Callable[[], float] | None = None,
 ) -> Flask:
     import logging
-    import time
     from datetime import UTC
 
     from flask import Flask, Response, request
@@ -47,14 +51,13 @@ def create_app(
     from sheets_sync.links import signer_from_config
 
     from . import approvals, partners
-    from .security import RateLimiter, add_headers, redact_logs
+    from .security import TrustedProxies, add_headers, rate_limiter, redact_logs
     from .site import PageError, Services, picture, render, show_date
 
     config = config or load_config()
     journal = journal or Journal(config.web.journal_path)
     signer = signer or signer_from_config(config)
     clock = now or (lambda: datetime.now(UTC))
-    limiter = RateLimiter(config.web.rate_limit_per_minute, 60.0, rate_clock or time.monotonic)
 
     app = Flask(
         __name__,
@@ -62,14 +65,17 @@ def create_app(
         static_folder=str(STATIC),
         static_url_path="/static",
     )
-    app.config["MAX_CONTENT_LENGTH"] = int(config.web.max_upload_mb * 1024 * 1024) + FORM_ALLOWANCE
-    app.extensions["sheets_sync"] = Services(config, journal, signer, clock, limiter)
+    app.config["MAX_CONTENT_LENGTH"] = body_limit(config)
+    app.extensions["sheets_sync"] = Services(config, journal, signer, clock)
     app.jinja_env.filters["picture"] = picture
     app.jinja_env.filters["day"] = show_date
     redact_logs(app.logger, logging.getLogger("werkzeug"), logging.getLogger("waitress"))
-
-    app.register_blueprint(approvals.bp)
-    app.register_blueprint(partners.bp)
+    # the client's address: X-Forwarded-For only from a proxy named in [web] trusted_proxies
+    app.wsgi_app = TrustedProxies(app.wsgi_app, config.web.trusted_proxies)  # type: ignore[method-assign]
+    # one allowance per client address, shared by the client and partner pages and photos
+    links = rate_limiter(app, config.web.rate_limit_per_minute)
+    app.register_blueprint(links(approvals.bp))
+    app.register_blueprint(links(partners.bp))
 
     @app.before_request
     def limit_size() -> None:
@@ -77,13 +83,6 @@ def create_app(
         limit = app.config["MAX_CONTENT_LENGTH"]
         if request.content_length is not None and request.content_length > limit:
             raise RequestEntityTooLarge()
-
-    @app.before_request
-    def limit_rate() -> None:
-        if request.path.startswith(("/a/", "/p/")) and not limiter.allow(
-            request.remote_addr or "?"
-        ):
-            raise PageError(429, "Too many requests", "Please wait a minute and try again.")
 
     @app.after_request
     def headers(response: Response) -> Response:

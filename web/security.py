@@ -1,22 +1,27 @@
-"""Guards of the web app: response headers, a per-address rate limit, photo uploads
-checked by content and stored under random names, and tokens kept out of logs."""
+"""Guards of the web app: response headers, a per-address rate limit (Flask-Limiter), the
+client's address behind a trusted proxy only, photo uploads checked by content and stored
+under random names, and tokens kept out of logs."""
 
 from __future__ import annotations
 
 import io
+import ipaddress
 import logging
 import os
 import re
 import secrets
-import threading
-import time
 import warnings
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image
 from werkzeug.datastructures import Headers
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from flask import Blueprint, Flask
 
 from sheets_sync.errors import SheetsSyncError
 
@@ -37,37 +42,70 @@ def add_headers(headers: Headers) -> None:
         headers.setdefault(name, value)
 
 
-class RateLimiter:
-    """At most ``limit`` requests per ``window`` seconds per key (a client address), in
-    memory, sliding window. ``clock`` is injectable for tests."""
+def rate_limiter(app: Flask, per_minute: int) -> Callable[[Blueprint], Blueprint]:
+    """Flask-Limiter on ``app``, in memory (one server process), moving window, keyed by
+    the client address (``request.remote_addr``, as ``TrustedProxies`` left it). Returns
+    the decorator that puts a blueprint under the one allowance every limited blueprint
+    shares: ``per_minute`` requests per minute per address; 0 turns it off. Going over is
+    a 429 (the app's friendly page, with Retry-After)."""
+    from flask import request
+    from flask_limiter import Limiter
 
-    def __init__(
-        self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-        self._sweeps = 0
+    limiter = Limiter(
+        key_func=lambda: request.remote_addr or "?",
+        app=app,
+        storage_uri="memory://",
+        strategy="moving-window",
+        enabled=per_minute > 0,
+    )
+    shared = limiter.shared_limit(f"{max(per_minute, 1)} per minute", scope="links")
 
-    def allow(self, key: str) -> bool:
-        if self.limit <= 0:
-            return True
-        now = self._clock()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            self._sweeps += 1
-            if self._sweeps >= 1000:  # forget idle addresses now and then
-                self._sweeps = 0
-                for k in [k for k, h in self._hits.items() if not h or h[-1] <= now - self.window]:
-                    del self._hits[k]
-            return True
+    def limited(bp: Blueprint) -> Blueprint:
+        shared(bp)
+        return bp
+
+    return limited
+
+
+# ------------------------------------------------------------------ proxies
+
+FORWARDED = (
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PREFIX",
+    "HTTP_X_REAL_IP",
+)
+
+
+class TrustedProxies:
+    """WSGI middleware: a request from an address in ``trusted`` (addresses or networks,
+    ``[web] trusted_proxies``) goes through werkzeug's ProxyFix (one proxy: the client is
+    the last address of X-Forwarded-For, the scheme X-Forwarded-Proto); from anyone else
+    the forwarding headers are dropped, so a client cannot choose its own address (and
+    with it its rate-limit allowance). No trusted proxy (the default): they are always
+    dropped."""
+
+    def __init__(self, app: WSGIApplication, trusted: Sequence[str]) -> None:
+        self.app = app
+        self.networks = [ipaddress.ip_network(t.strip(), strict=False) for t in trusted]
+        self.fixed = ProxyFix(app, x_for=1, x_proto=1)
+
+    def trusts(self, address: str | None) -> bool:
+        try:
+            peer = ipaddress.ip_address(address or "")
+        except ValueError:
+            return False
+        return any(peer in net for net in self.networks)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if self.networks and self.trusts(environ.get("REMOTE_ADDR")):
+            return self.fixed(environ, start_response)
+        for name in FORWARDED:
+            environ.pop(name, None)
+        return self.app(environ, start_response)
 
 
 # ------------------------------------------------------------------- uploads

@@ -43,14 +43,7 @@ def serve(
         ).start()
     log.info("serving %s on http://%s:%d", config.workshop.name, config.web.host, config.web.port)
     try:
-        waitress.serve(
-            app,
-            host=config.web.host,
-            port=config.web.port,
-            threads=threads,
-            ident="sheets-sync",
-            clear_untrusted_proxy_headers=True,
-        )
+        waitress.serve(app, host=config.web.host, port=config.web.port, **limits(config, threads))
     finally:
         stop.set()
 
@@ -81,11 +74,43 @@ class Running:
         self._thread.join(timeout=10)
 
 
+def limits(config: Config, threads: int = 8) -> dict[str, Any]:
+    """Waitress's limits, each chosen rather than inherited (its defaults would buffer a
+    1 GiB body before the app could refuse it):
+
+    * a body declared larger than twice what the app accepts (one photo of
+      ``[web] max_upload_mb`` and its form) is refused with 413 from the headers alone,
+      before a byte of it is read; one between the two is read and gets the app's own
+      friendly "photo too large" page;
+    * headers up to 32 KiB (a link token is 400 characters at most);
+    * 100 connections at once, an idle one closed after 60 s (a phone on a slow line
+      still uploads: the clock restarts with every packet), ``poll`` rather than
+      ``select`` so many sockets are no limit;
+    * forwarding headers are judged by the app (``web.security.TrustedProxies``), not
+      cleared by waitress, which would drop them even from a trusted proxy."""
+    from . import body_limit
+
+    return {
+        "threads": threads,
+        "ident": "sheets-sync",
+        "max_request_body_size": 2 * body_limit(config) + 1,  # waitress refuses at >=
+        "max_request_header_size": 32 * 1024,
+        "connection_limit": 100,
+        "channel_timeout": 60,
+        "cleanup_interval": 30,
+        "asyncore_use_poll": True,
+        "clear_untrusted_proxy_headers": False,
+    }
+
+
 def start(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> Running:
-    """Serve ``app`` with waitress in a daemon thread on a free port of ``host``."""
+    """Serve ``app`` with waitress (the limits ``serve`` uses, from the app's config) in a
+    daemon thread on a free port of ``host``."""
     from waitress.server import create_server
 
-    server = create_server(app, host=host, port=port, threads=threads, ident="sheets-sync")
+    services = getattr(app, "extensions", {}).get("sheets_sync")
+    config = services.config if services is not None else Config()
+    server = create_server(app, host=host, port=port, **limits(config, threads))
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
     actual = int(server.effective_port)

@@ -24,8 +24,6 @@ from sheets_sync.config import Config
 from sheets_sync.journal import Journal, View
 from sheets_sync.links import LinkExpired, LinkInvalid, LinkSigner
 
-from .security import RateLimiter
-
 MAX_TEXT = 2000  # characters kept of a comment or problem text
 MAX_NAME = 120
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -37,7 +35,6 @@ class Services:
     journal: Journal
     signer: LinkSigner
     clock: Callable[[], datetime]  # aware "now"
-    limiter: RateLimiter
 
     @property
     def upload_dir(self) -> Path:
