@@ -45,17 +45,17 @@ from gspread.exceptions import APIError
 from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 
 from .. import __version__
-from ..cells import to_text
 from ..contract import HUMAN_TABS, MACHINE_TABS, normalize
 from ..errors import BackendUnavailable, WorkbookError
-from ..workbook import Snapshot, Table, trim_rows
+from ..workbook import Snapshot
 from .base import ChangeSet, WriteResult
 from .google_client import open_client
 from .google_layout import LOOK_FIELDS, META_FIELDS, Look, key_map, look_ranges, read_look
+from .google_looks import ReadColumns, SheetLooks, look_requests, looks_of, read_columns, values_after
 from .google_plan import build, token_requests
 from .google_present import present_requests
 from .google_retry import RetryPolicy, describe, is_transient, status_of
-from .google_types import type_rows
+from .google_types import read_table
 from .google_values import column_letter, quote_title
 
 if TYPE_CHECKING:
@@ -117,6 +117,7 @@ class GoogleBackend:
         self.titles: list[str] | None = None  # the tabs, as the last look at the sheet found
         self._used: dict[str, set[int]] = {}  # columns holding data, as the last read saw
         self._headers: dict[str, list[str]] = {}  # header rows, as the last read saw
+        self._columns: dict[str, ReadColumns] = {}  # looked columns' values, for widths
         self._tokens: list[int] = []
         self._rand = rand or random.Random().random
 
@@ -174,14 +175,13 @@ class GoogleBackend:
             answer = self._values([quote_title(t) for t in titles], "reading the spreadsheet")
         self.titles = titles
         tables = []
-        self._used, self._headers = {}, {}
+        self._used, self._headers, self._columns = {}, {}, {}
         for title, raw in zip(titles, answer, strict=True):
-            rows = type_rows(title, raw)
-            headers = [to_text(v) for v in (rows[0] if rows else [])]
-            body, numbers = trim_rows(rows[1:], len(headers))
-            self._used[normalize(title)] = {c for r in raw for c, v in enumerate(r) if v != ""}
-            self._headers[normalize(title)] = headers
-            tables.append(Table(title, headers, body, numbers))
+            table, used = read_table(title, raw)
+            self._used[normalize(title)] = used
+            self._headers[normalize(title)] = list(table.headers)
+            self._columns[normalize(title)] = read_columns(table)
+            tables.append(table)
         return Snapshot.of(tables, source=self.describe())
 
     def write(self, changes: ChangeSet) -> WriteResult:
@@ -196,12 +196,30 @@ class GoogleBackend:
         plan = build(changes, layouts, new_ids)
         tabs = {k: (v.sheet_id, v.headers) for k, v in layouts.items()}
         plan.requests += present_requests(changes, tabs, look.seen)  # same batch, no call
+        plan.requests += self._look_requests(changes, look, plan.requests)
         self._tokens = look.tokens
-        for part in self._split(plan.requests):
+        for part in self._split(plan.requests + plan.appends):
             self._send(part)
         self.titles = [v.title for v in layouts.values()]  # new tabs included
         return WriteResult(cells=plan.cells, calls=self.calls - before,
                            missing_keys=tuple(plan.missing_keys))
+
+    def _look_requests(self, changes: ChangeSet, look: Look, planned: list[dict[str, Any]],
+                       ) -> list[dict[str, Any]]:
+        """The looks (patterns, widths, colours, frozen and filtered header) each tab
+        lacks once this write is done; a tab that gets a column inserted waits for the
+        next write (its columns move under the batch)."""
+        shifted = {r["insertDimension"]["range"]["sheetId"] for r in planned if "insertDimension" in r}
+        out: list[dict[str, Any]] = []
+        for name, layout in look.layouts.items():
+            tab_look = looks_of(layout.title)
+            if tab_look is None or layout.sheet_id in shifted:
+                continue
+            state = look.looks.get(name) or SheetLooks(layout.sheet_id, [])
+            state.headers = list(layout.headers)
+            values = values_after(self._columns.get(name), layout, changes, tab_look)
+            out += look_requests(state, tab_look, values)
+        return out
 
     def _new_id(self) -> int:
         return 1 + int(self._rand() * (2**31 - 2))

@@ -2,11 +2,12 @@
 
 The lean read brings values only. What a write needs besides (sheet ids and grid sizes,
 the header row and the key column of each tab it touches as they are *now*, the charts
-and conditional formats already drawn, the write tokens of earlier writes) comes from one
-``spreadsheets.get`` made at write time, with ``ranges`` asking the header row of every
-known tab (the whole tab for a chart's data tab, a few rows) and the key column of each
-tab written by key, below its header (``'Orders'!A2:A``): a GridData starting on row 2
-is a key column, one starting on row 1 a header row. With ``ranges`` Google answers only
+and conditional formats already drawn, how each tab looks, the write tokens of earlier
+writes) comes from one ``spreadsheets.get`` made at write time, with ``ranges`` asking rows
+1 and 2 of every known tab (the header, and row 2 whose cell formats tell a column's
+look; the whole tab for a chart's data tab, a few rows) and the key column of each tab
+written by key, below its header (``'Orders'!A2:A``): a GridData starting on row 2 is a
+key column, one starting on row 1 a header row. With ``ranges`` Google answers only
 the sheets they name, so every tab the read knows is named. The mask keeps each cell's
 ``effectiveValue`` alone, so keys read exactly as the values API gives them.
 """
@@ -20,20 +21,24 @@ from typing import Any
 from ..cells import CellValue, is_blank, to_text
 from ..contract import normalize
 from ..presentation import CHARTS
+from .google_looks import CELL_FORMAT_FIELDS, LOOK_SHEET_FIELDS, RULE_FIELDS, SheetLooks, sheet_looks
 from .google_plan import TOKEN_KEY, SheetLayout
-from .google_present import PRESENT_FIELDS, Seen, seen_from
+from .google_present import CHART_FIELDS, Seen, seen_from
 from .google_values import column_letter, quote_title, read_cell
 
 Json = dict[str, Any]
-SHEET_FIELDS = "properties(sheetId,title,index,gridProperties(rowCount,columnCount))"
+SHEET_FIELDS = (
+    "properties(sheetId,title,index,gridProperties(rowCount,columnCount,frozenRowCount)),"
+    f"{CHART_FIELDS},{RULE_FIELDS},{LOOK_SHEET_FIELDS}"
+)
 META_FIELDS = (
     "spreadsheetId,properties.title,developerMetadata(metadataId,metadataKey),"
-    f"sheets({SHEET_FIELDS},{PRESENT_FIELDS})"
+    f"sheets({SHEET_FIELDS})"
 )
 LOOK_FIELDS = (
     "spreadsheetId,properties.title,developerMetadata(metadataId,metadataKey),"
-    f"sheets({SHEET_FIELDS},data(startRow,startColumn,rowData.values.effectiveValue),"
-    f"{PRESENT_FIELDS})"
+    f"sheets({SHEET_FIELDS},data(startRow,startColumn,columnMetadata.pixelSize,"
+    f"rowData.values(effectiveValue,{CELL_FORMAT_FIELDS})))"
 )
 DATA_TABS = frozenset(normalize(c.data_tab) for c in CHARTS)
 
@@ -47,6 +52,7 @@ class Look:
     tokens: list[int] = field(default_factory=list)  # ids of earlier writes' tokens
     layouts: dict[str, SheetLayout] = field(default_factory=dict)  # normalized title ->
     seen: Seen = field(default_factory=Seen)
+    looks: dict[str, SheetLooks] = field(default_factory=dict)  # normalized title ->
     key_columns: dict[tuple[str, int], dict[str, list[int]]] = field(default_factory=dict)
 
 
@@ -56,7 +62,7 @@ def look_ranges(titles: Sequence[str], keys: Mapping[str, Sequence[int]]) -> lis
     out: list[str] = []
     for title in titles:
         quoted = quote_title(title)
-        out.append(quoted if normalize(title) in DATA_TABS else f"{quoted}!1:1")
+        out.append(quoted if normalize(title) in DATA_TABS else f"{quoted}!1:2")
         for col in sorted(set(keys.get(normalize(title), ()))):
             letter = column_letter(col)
             out.append(f"{quoted}!{letter}2:{letter}")
@@ -95,6 +101,7 @@ def read_look(answer: Json, used: Mapping[str, set[int]] | None = None) -> Look:
             int(props.get("sheetId", 0)), title, int(grid.get("rowCount", 0)), columns,
             [to_text(v) for v in header],
             set(seen_used) if seen_used is not None else set(range(columns)))
+        look.looks[name] = sheet_looks(sheet, look.layouts[name].headers)
     look.seen = seen_from(sheets, data_rows)
     return look
 

@@ -19,7 +19,23 @@ from ..cells import CellValue, is_blank
 from ..contract import GEAR, normalize
 from ..errors import WorkbookError
 from .base import ChangeSet
+from .google_looks import CELL_FORMAT_FIELDS, cell_format, looks_of
 from .google_values import VALUE_FIELDS, write_cell
+
+# a value the product writes into its own column carries the column's look
+STYLED_FIELDS = f"userEnteredValue,{CELL_FORMAT_FIELDS}"
+
+
+def styled_cell(value: CellValue, fmt: Json) -> Json:
+    """``write_cell`` with the column's format (``google_looks.cell_format``); a date in a
+    column without a pattern keeps its own date format."""
+    cell = write_cell(value)
+    if not fmt:
+        return cell
+    own = cell.get("userEnteredFormat", {})
+    out = dict(cell)
+    out["userEnteredFormat"] = {**own, **fmt} if "numberFormat" in fmt else {**fmt, **own}
+    return out
 
 Json = dict[str, Any]
 TOKEN_KEY = "sheets-sync.write"
@@ -55,9 +71,10 @@ class SheetLayout:
 
 @dataclass
 class Plan:
-    requests: list[Json]
+    requests: list[Json]  # structure, headers and cells
     cells: int
     missing_keys: list[str]
+    appends: list[Json] = field(default_factory=list)  # rows added last
 
 
 def header_cell(text: str, machine: bool = False) -> Json:
@@ -168,17 +185,20 @@ def build(changes: ChangeSet, layouts: dict[str, SheetLayout], new_ids: list[int
         if row is None:
             missing.append(f"{cell.tab}:{cell.key}")
             continue
-        values[(layout.sheet_id, row, col)] = write_cell(cell.value)
+        values[(layout.sheet_id, row, col)] = styled_cell(cell.value,
+                                                          cell_format(layout.title, cell.column))
         cells += 1
 
     for g in changes.grid:
         layout = _find(layouts, g.tab)
         if g.row < 1:
             raise WorkbookError(f"tab {g.tab!r}: row {g.row} is not a sheet row")
-        values[(layout.sheet_id, g.row - 1, _col(layout, g.column))] = write_cell(g.value)
+        values[(layout.sheet_id, g.row - 1, _col(layout, g.column))] = styled_cell(
+            g.value, cell_format(layout.title, g.column))
         cells += 1
 
     grouped: dict[int, list[Json]] = defaultdict(list)
+    owned: dict[int, bool] = {}
     for a in changes.appends:
         layout = _find(layouts, a.tab)
         line: list[CellValue] = [None] * len(layout.headers)
@@ -187,15 +207,19 @@ def build(changes: ChangeSet, layouts: dict[str, SheetLayout], new_ids: list[int
             cells += 1
         while line and is_blank(line[-1]):
             line.pop()
-        grouped[layout.sheet_id].append({"values": [write_cell(v) for v in line]})
-    for sheet_id, rows in grouped.items():
-        appends.append({"appendCells": {"sheetId": sheet_id, "rows": rows,
-                                        "fields": VALUE_FIELDS}})
+        look = looks_of(layout.title)
+        owned[layout.sheet_id] = look is not None and look.machine
+        grouped[layout.sheet_id].append({"values": [
+            styled_cell(v, cell_format(layout.title, layout.headers[i]) if owned[layout.sheet_id]
+                        else {}) for i, v in enumerate(line)]})
+    for sheet_id, rows in grouped.items():  # a row for a person's tab: its values alone
+        appends.append({"appendCells": {"sheetId": sheet_id, "rows": rows, "fields":
+                                        STYLED_FIELDS if owned[sheet_id] else VALUE_FIELDS}})
 
     structure.extend(_grow(layouts, [*headers, *values]))
     requests = structure + _update_cells(headers, HEADER_FIELDS)
-    requests += _update_cells(values, VALUE_FIELDS) + appends
-    return Plan(requests, cells, missing)
+    requests += _update_cells(values, STYLED_FIELDS)
+    return Plan(requests, cells, missing, appends)
 
 
 def _shift(headers: dict[tuple[int, int, int], Json], values: dict[tuple[int, int, int], Json],

@@ -35,7 +35,7 @@ from ..presentation import CHARTS, HEATMAPS, Chart, Heatmap
 from .base import ChangeSet
 
 __all__ = [
-    "CHART_IDS", "PRESENT_FIELDS", "Seen", "seen_from", "groups_after", "present_requests",
+    "CHART_IDS", "CHART_FIELDS", "PRESENT_FIELDS", "Seen", "seen_from", "groups_after", "present_requests",
     "chart_requests", "heatmap_requests", "rgb",
 ]
 
@@ -43,10 +43,10 @@ Json = dict[str, Any]
 Tabs = Mapping[str, tuple[int, Sequence[str]]]  # normalized title -> sheet id, headers
 CHART_IDS: tuple[int, ...] = tuple(9001 + i for i in range(len(CHARTS)))
 # what the single read asks about presentation: a few ints per chart and per rule
-PRESENT_FIELDS = (
-    "charts(chartId,spec.basicChart.domains.domain.sourceRange.sources(sheetId,endRowIndex)),"
-    "conditionalFormats(ranges,gradientRule.minpoint.type)"
+CHART_FIELDS = (
+    "charts(chartId,spec.basicChart.domains.domain.sourceRange.sources(sheetId,endRowIndex))"
 )
+PRESENT_FIELDS = f"{CHART_FIELDS},conditionalFormats(ranges,gradientRule.minpoint.type)"
 CHART_WIDTH_PX = 680  # 18 cm, as on .xlsx
 CHART_HEIGHT_PX = 321  # 8.5 cm
 _ANCHOR = re.compile(r"^([A-Z]+)(\d+)$")

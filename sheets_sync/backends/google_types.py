@@ -26,13 +26,13 @@ large, so they are left alone too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Literal
 
-from ..cells import CellValue, FormulaError
+from ..cells import CellValue, FormulaError, to_text
 from ..contract import HUMAN_TABS, Kind, normalize
 from ..presentation import DATE, LOOKS, MOMENT
+from ..workbook import Table
 from .google_values import ERROR_TEXT, from_serial_cell
 
 DateKind = Literal["date", "moment", "serial"]  # serial: a plausible date is one
@@ -99,25 +99,53 @@ def _cell(value: Any) -> CellValue:
     return FormulaError(value) if isinstance(value, str) and value in SHOWN_ERRORS else value
 
 
-def type_rows(tab: str, rows: Sequence[Sequence[Any]]) -> list[list[CellValue]]:
-    """The rows of one tab (header row first) typed by their columns. On the human tabs a
-    cell showing a formula error (the values API gives its text, "#DIV/0!") is read as a
-    FormulaError, never as text a person typed."""
-    if not rows:
-        return []
-    header = [h if isinstance(h, str) else ("" if h is None else str(h)) for h in rows[0]]
+def read_table(title: str, raw: list[list[Any]]) -> tuple[Table, set[int]]:
+    """One tab of a values read (header row first) as a Table, and the columns holding
+    data. One pass over the cells: "" becomes None, blank rows are left out (their sheet
+    row numbers kept), the cells of date columns are typed; dates repeat, so each serial
+    is turned into a date once. On the human tabs a cell showing a formula error (the
+    values API gives its text, "#DIV/0!") is read as a FormulaError, never as text a
+    person typed."""
+    if not raw:
+        return Table(title, [], [], []), set()
+    headers = [to_text(type_value(v, None)) for v in raw[0]]
+    width = len(headers)
     kinds = column_kinds()
-    t = normalize(tab)
-    by_col = {i: k for i, h in enumerate(header) if (k := kinds.get((t, normalize(h))))}
-    out: list[list[CellValue]] = [[type_value(v, None) for v in rows[0]]]
-    if not by_col and t not in HUMAN_NAMES:
-        out += [[None if v == "" else v for v in row] for row in rows[1:]]
-        return out
-    for row in rows[1:]:
-        typed: list[CellValue] = [_cell(v) for v in row]
-        for i, kind in by_col.items():
-            if i < len(row):
-                typed[i] = type_value(row[i], kind)
-        out.append(typed)
-    return out
+    t = normalize(title)
+    human = t in HUMAN_NAMES
+    dated: list[tuple[int, DateKind, dict[Any, CellValue]]] = [
+        (i, k, {}) for i, h in enumerate(headers) if (k := kinds.get((t, normalize(h))))]
+    rows: list[list[CellValue]] = []
+    numbers: list[int] = []
+    widest = width
+    for number, row in enumerate(raw[1:], start=2):
+        if not row:
+            continue  # a blank row inside the data comes as []
+        n = len(row)
+        if n != width:
+            if n > width:
+                widest = max(widest, n)
+                row = row[:width]
+            else:
+                row = row + [""] * (width - n)
+        cells: list[CellValue] = [None if v == "" else v for v in row] if "" in row else row
+        if human and not SHOWN_ERRORS.isdisjoint(cells):  # a cell showing a formula error
+            cells = [_cell(v) for v in cells]
+        first = cells[0]
+        if (first is None or (first.__class__ is str and not first.strip())) and not any(
+                v is not None and (v.__class__ is not str or v.strip()) for v in cells):
+            continue
+        for i, kind, cache in dated:
+            value = cells[i]
+            if value is None or value.__class__ is str or value.__class__ is bool:
+                continue
+            typed = cache.get(value, _MISSING)
+            if typed is _MISSING:
+                typed = cache[value] = type_value(value, kind)
+            cells[i] = typed
+        rows.append(cells)
+        numbers.append(number)
+    return Table(title, headers, rows, numbers), set(range(widest))
 
+
+_MISSING: Any = object()

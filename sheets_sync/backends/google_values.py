@@ -20,9 +20,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..cells import SERIAL_EPOCH, CellValue, FormulaError, to_serial
+from ..presentation import DATE, MOMENT
 
-DATE_PATTERN = "yyyy-mm-dd"
-DATETIME_PATTERN = "yyyy-mm-dd hh:mm"
+DATE_PATTERN = DATE  # dd/mm/yyyy, as the look spec shows dates
+DATETIME_PATTERN = MOMENT  # dd/mm/yyyy hh:mm
 # the field mask of an updateCells that sets a value and its number format (or clears it)
 VALUE_FIELDS = "userEnteredValue,userEnteredFormat.numberFormat"
 _EXACT = 2**53

@@ -128,8 +128,8 @@ class FakeSheets:
     def snapshot_state(self) -> object:
         """Everything stored, for "nothing changed" assertions."""
         return copy.deepcopy(
-            ([(s.properties(), s.rows, s.protected_ranges, s.conditional_formats, s.charts)
-              for s in self.sheets],
+            ([(s.properties(), s.rows, s.protected_ranges, s.conditional_formats, s.charts,
+               s.widths, s.basic_filter, s.developer_metadata) for s in self.sheets],
              self.developer_metadata)
         )
 

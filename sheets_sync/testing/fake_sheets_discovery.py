@@ -144,7 +144,8 @@ def _scalar_problem(value: Any, spec: Json, *, as_text: bool = False) -> str:
     if "enum" in spec:
         return "" if isinstance(value, str) and value in spec["enum"] else "TYPE_ENUM"
     if kind == "boolean":
-        ok = value in ("true", "false") if as_text else isinstance(value, bool)
+        # a query parameter is read case-insensitively: gspread sends "False", Google takes it
+        ok = value.lower() in ("true", "false") if as_text else isinstance(value, bool)
         return "" if ok else "TYPE_BOOL"
     if kind == "integer":
         if isinstance(value, bool):

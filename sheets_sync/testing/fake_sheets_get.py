@@ -11,7 +11,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from .fake_sheets_discovery import parse_mask
-from .fake_sheets_model import A1Range, Json, Sheet
+from .fake_sheets_model import DEFAULT_WIDTH, A1Range, Json, Sheet
 
 if TYPE_CHECKING:
     from .fake_sheets import FakeSheets
@@ -26,7 +26,7 @@ def spreadsheets_get(fake: FakeSheets, query: dict[str, list[str]]) -> Json:
         if ranges and not wanted:
             continue
         entry: Json = {"properties": sheet.properties()}
-        if grid or "fields" in query:
+        if grid or _mask_names_data(query):
             entry["data"] = [grid_data(sheet, r) for r in (wanted or [A1Range()])]
         if sheet.protected_ranges:
             entry["protectedRanges"] = copy.deepcopy(sheet.protected_ranges)
@@ -34,6 +34,10 @@ def spreadsheets_get(fake: FakeSheets, query: dict[str, list[str]]) -> Json:
             entry["conditionalFormats"] = copy.deepcopy(sheet.conditional_formats)
         if sheet.charts:
             entry["charts"] = copy.deepcopy(sheet.charts)
+        if sheet.basic_filter is not None:
+            entry["basicFilter"] = copy.deepcopy(sheet.basic_filter)
+        if sheet.developer_metadata:
+            entry["developerMetadata"] = copy.deepcopy(sheet.developer_metadata)
         sheets.append(entry)
     answer: Json = {
         "spreadsheetId": fake.id,
@@ -46,6 +50,15 @@ def spreadsheets_get(fake: FakeSheets, query: dict[str, list[str]]) -> Json:
         answer["developerMetadata"] = copy.deepcopy(fake.developer_metadata)
     fields = (query.get("fields") or [""])[0]
     return filter_fields(answer, fields) if fields else answer
+
+
+def _mask_names_data(query: dict[str, list[str]]) -> bool:
+    """Whether a ``fields`` mask asks for grid data (then includeGridData is ignored)."""
+    fields = (query.get("fields") or [""])[0]
+    if not fields:
+        return False
+    sheets = parse_mask(fields).get("sheets")
+    return sheets is not None and (not sheets or "data" in sheets or "*" in sheets)
 
 
 def grid_data(sheet: Sheet, rng: A1Range) -> Json:
@@ -67,6 +80,8 @@ def grid_data(sheet: Sheet, rng: A1Range) -> Json:
         data["startColumn"] = c0
     if rows:
         data["rowData"] = rows
+    data["columnMetadata"] = [{"pixelSize": sheet.widths.get(c, DEFAULT_WIDTH)}
+                              for c in range(c0, c1)]
     return data
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .fake_sheets import FakeSheets
 
+DEFAULT_WIDTH = 100  # pixels, a column nobody resized
 MAX_REQUEST_BYTES = 10_485_760  # "Request payload size exceeds the limit: 10485760 bytes."
 Json = dict[str, Any]
 
@@ -37,6 +38,9 @@ class Sheet:
     charts: list[Json] = field(default_factory=list)  # EmbeddedChart dicts anchored here
     frozen_rows: int = 0
     tab_color: Json | None = None  # a ColorStyle
+    widths: dict[int, int] = field(default_factory=dict)  # column -> pixels, when set
+    basic_filter: Json | None = None
+    developer_metadata: list[Json] = field(default_factory=list)  # located on this sheet
 
     def cell(self, row: int, col: int) -> Json:
         """The CellData at 0-based (row, col), created empty when absent."""

@@ -292,6 +292,34 @@ def _add_protected_range(fake: FakeSheets, body: Json) -> Json:
     return {"addProtectedRange": {"protectedRange": protected}}
 
 
+def _update_dimension_properties(fake: FakeSheets, body: Json) -> Json:
+    rng = body.get("range", {})
+    sheet = sheet_by_id(fake, rng.get("sheetId"))
+    fields = body.get("fields", "")
+    start, end = int(rng.get("startIndex", 0)), int(rng.get("endIndex", 0))
+    if rng.get("dimension") == "COLUMNS" and ("pixelSize" in fields or fields == "*"):
+        if end > sheet.column_count or start >= end:
+            raise bad_request(f"Invalid dimension range {start}:{end}")
+        for col in range(start, end):
+            sheet.widths[col] = int(body.get("properties", {}).get("pixelSize", 100))
+    return {}
+
+
+def _set_basic_filter(fake: FakeSheets, body: Json) -> Json:
+    rng = body.get("filter", {}).get("range", {})
+    sheet = sheet_by_id(fake, rng.get("sheetId"))
+    sheet.basic_filter = {"range": copy.deepcopy(rng)}
+    return {}
+
+
+def _delete_conditional_format_rule(fake: FakeSheets, body: Json) -> Json:
+    sheet = sheet_by_id(fake, body.get("sheetId"))
+    index = int(body.get("index", 0))
+    if index >= len(sheet.conditional_formats):
+        raise bad_request(f"No conditional format on sheet {sheet.sheet_id} at index {index}")
+    return {"deleteConditionalFormatRule": {"rule": sheet.conditional_formats.pop(index)}}
+
+
 # ----- developer metadata ------------------------------------------------------------------
 def _create_developer_metadata(fake: FakeSheets, body: Json) -> Json:
     meta = copy.deepcopy(body.get("developerMetadata", {}))
@@ -304,10 +332,18 @@ def _create_developer_metadata(fake: FakeSheets, body: Json) -> Json:
         raise FakeApiError(400, f"Developer metadata with id {meta_id} already exists.",
                            "ALREADY_EXISTS")
     location = meta.get("location", {})
-    if not location.get("spreadsheet"):
-        raise bad_request("the fake keeps developer metadata on the spreadsheet only")
-    meta["location"] = {"locationType": "SPREADSHEET", "spreadsheet": True}
-    fake.developer_metadata.append(meta)
+    if location.get("spreadsheet"):
+        meta["location"] = {"locationType": "SPREADSHEET", "spreadsheet": True}
+        fake.developer_metadata.append(meta)
+    elif "sheetId" in location:
+        sheet = sheet_by_id(fake, location["sheetId"])
+        if any(m["metadataId"] == meta_id for s in fake.sheets for m in s.developer_metadata):
+            raise FakeApiError(400, f"Developer metadata with id {meta_id} already exists.",
+                               "ALREADY_EXISTS")
+        meta["location"] = {"locationType": "SHEET", "sheetId": sheet.sheet_id}
+        sheet.developer_metadata.append(meta)
+    else:
+        raise bad_request("the fake keeps developer metadata on the spreadsheet or a sheet")
     return {"createDeveloperMetadata": {"developerMetadata": meta}}
 
 
@@ -334,6 +370,9 @@ _HANDLERS: dict[str, Callable[[FakeSheets, Json], Json]] = {
     "addProtectedRange": _add_protected_range,
     "setDataValidation": _set_data_validation,
     "addConditionalFormatRule": add_conditional_format_rule,
+    "deleteConditionalFormatRule": _delete_conditional_format_rule,
+    "updateDimensionProperties": _update_dimension_properties,
+    "setBasicFilter": _set_basic_filter,
     "addChart": add_chart,
     "deleteEmbeddedObject": delete_embedded_object,
     "createDeveloperMetadata": _create_developer_metadata,

@@ -147,7 +147,7 @@ def test_a_sync_costs_three_calls_and_an_unchanged_one_writes_nothing() -> None:
         "values.batchGet", "spreadsheets.get", "spreadsheets.batchUpdate"]
     look = fake.calls[1].query
     assert look["includeGridData"] == ["true"]
-    assert "'Orders'!1:1" in look["ranges"] and "'Orders'!A2:A" in look["ranges"]
+    assert "'Orders'!1:2" in look["ranges"] and "'Orders'!A2:A" in look["ranges"]
     assert result.calls == 2 and result.cells == 5
     fake.reset_counters()
     again = backend_for(fake)

@@ -27,6 +27,7 @@ from sheets_sync.backends.google_present import (
 )
 from sheets_sync.backends.google_retry import RetryPolicy
 from sheets_sync.backends.google_setup import prepare_spreadsheet
+from sheets_sync.backends.google_values import read_cell
 from sheets_sync.cells import CellValue
 from sheets_sync.contract import KPI_TRENDS, KPIS, LOAD
 from sheets_sync.presentation import CHARTS, HEATMAPS
@@ -228,7 +229,7 @@ def test_init_twice_gives_one_rule_and_three_charts(
     again = prepare_spreadsheet(backend)
     assert not any("heatmap" in line or "charts" in line for line in again)
     assert len(gradients(fake)) == 1 and len(fake.sheet(KPIS.name).charts) == 3
-    assert len(fake.sheet("Orders").conditional_formats) == 3  # the risk colours, unchanged
+    assert fake.writes == 1  # the second init found everything in place
 
 
 def test_init_on_a_workbook_with_trends_draws_them_to_fit() -> None:
@@ -295,3 +296,45 @@ def test_the_fake_answers_charts_through_a_field_mask() -> None:
     answer = backend._metadata("sheets(properties.title,charts.chartId)", grid=False)
     kpis = next(s for s in answer["sheets"] if s["properties"]["title"] == KPIS.name)
     assert kpis["charts"] == [{"chartId": 9001}, {"chartId": 9002}, {"chartId": 9003}]
+
+
+# ----- deleted by hand ----------------------------------------------------------------------
+
+
+def test_a_chart_and_the_heatmap_deleted_by_hand_come_back_with_the_next_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    fake, backend = demo()
+    sync(fake, backend)
+    kpis, load = fake.sheet(KPIS.name), fake.sheet(LOAD.name)
+    kpis.charts = [c for c in kpis.charts if c["chartId"] != 9002]
+    load.conditional_formats = [r for r in load.conditional_formats if "gradientRule" not in r]
+    # nothing else changed: the values read cannot see charts or rules, the sync reads only
+    fake.reset_counters()
+    assert sync(fake, backend_for(fake)).written is None
+    assert [c.kind for c in fake.calls] == ["values.batchGet"]
+    # the next sync that writes anything puts them back in its one batch
+    orders = fake.sheet("Orders")
+    promised = [read_cell(c) for c in orders.rows[0]].index("Promised Date")
+    fake._put(orders, 1, promised, date(2026, 12, 21))
+    fake.reset_counters()
+    sync(fake, backend_for(fake))
+    assert fake.count("spreadsheets.batchUpdate") == 1 and len(fake.calls) == 3
+    assert sent(fake).count("addChart") == 1 and "deleteEmbeddedObject" not in sent(fake)
+    assert sorted(c["chartId"] for c in kpis.charts) == list(CHART_IDS)
+    assert len(gradients(fake)) == 1
+
+
+def test_init_puts_back_a_deleted_chart_in_one_write_and_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    fake, backend = demo()
+    prepare_spreadsheet(backend)
+    sync(fake, backend)
+    fake.sheet(KPIS.name).charts.pop()
+    fake.reset_counters()
+    done = prepare_spreadsheet(backend_for(fake))
+    assert fake.writes == 1 and sent(fake) == ["addChart"]
+    assert done == ["KPI charts drawn on KPIs"]

@@ -145,17 +145,35 @@ def test_init_adds_dropdowns_and_risk_colours() -> None:
     log = fake.sheet("Metal Log")
     entry = log.peek(1, 1)["dataValidation"]["condition"]["values"]
     assert [v["userEnteredValue"] for v in entry][:3] == ["Purchase", "Issue", "Return"]
-    rules = [r["booleanRule"]["condition"]["values"][0]["userEnteredValue"]
-             for r in sheet.conditional_formats]
-    assert set(rules) == {"Late", "At risk", "Delivered late"}
+    risk = headers.index("⚙ Risk")
+    rules = [(r["booleanRule"]["condition"]["type"],
+              r["booleanRule"]["condition"]["values"][0]["userEnteredValue"])
+             for r in sheet.conditional_formats if r["ranges"][0]["startColumnIndex"] == risk]
+    assert rules == [("TEXT_EQ", "Late"), ("TEXT_EQ", "At risk"), ("TEXT_EQ", "On track"),
+                     ("TEXT_STARTS_WITH", "Delivered")]  # the look spec's colours, in order
 
 
-def test_init_twice_adds_nothing_more() -> None:
+def test_init_on_a_prepared_spreadsheet_sends_no_write() -> None:
     fake, backend, _ = prepared()
     before = fake.snapshot_state()
-    protected = len(fake.sheet("Orders").protected_ranges)
+    fake.reset_counters()
     again = prepare_spreadsheet(backend)
-    assert len(fake.sheet("Orders").protected_ranges) == protected
-    assert len(fake.sheet("Orders").conditional_formats) == 3
-    assert not any(line.startswith("added tab") for line in again)
-    assert [s.title for s in fake.sheets] == [s[0]["title"] for s in before[0]]  # type: ignore[index]
+    assert fake.writes == 0 and [c.kind for c in fake.calls] == ["spreadsheets.get"] * 2
+    assert again == ["the spreadsheet already has every tab, header and look"]
+    assert fake.snapshot_state() == before
+
+
+def test_init_puts_back_only_what_a_person_removed() -> None:
+    fake, backend, _ = prepared()
+    orders = fake.sheet("Orders")
+    orders.protected_ranges.clear()
+    route = fake.values("Orders")[0].index("Route")
+    for row in orders.rows[1:]:
+        if len(row) > route:
+            row[route].pop("dataValidation", None)
+    fake.reset_counters()
+    prepare_spreadsheet(backend)
+    (write,) = [c for c in fake.calls if c.kind == "spreadsheets.batchUpdate"]
+    kinds = {next(iter(r)) for r in (write.body or {})["requests"]}
+    assert kinds == {"addProtectedRange", "setDataValidation"}
+    assert orders.peek(1, route)["dataValidation"]["condition"]["type"] == "ONE_OF_LIST"
