@@ -113,12 +113,14 @@ class Config:
     targets: TargetsConfig = field(default_factory=TargetsConfig)
     source: str = "built-in defaults"
     base_dir: Path = Path(".")
+    workbook_given: bool = False  # the workbook came from --workbook, not from config.toml
 
     def with_workbook(self, path: Path) -> Config:
         return replace(
             self,
             workbook=replace(self.workbook, backend="xlsx", path=path),
             source=f"{self.source} with --workbook {path}",
+            workbook_given=True,
         )
 
 
@@ -254,6 +256,8 @@ def validate(config: Config) -> None:
             ) from None
     if config.web.max_upload_mb <= 0:
         raise ConfigError("config [web] max_upload_mb must be more than 0")
+    if not 1 <= config.web.port <= 65535:
+        raise ConfigError(f"config [web] port must be 1 to 65535, not {config.web.port}")
     if config.mail.transport not in ("outbox", "smtp"):
         raise ConfigError(
             f'config [mail] transport must be "outbox" or "smtp", not {config.mail.transport!r}'

@@ -49,12 +49,27 @@ def make_backend(config: Config) -> Backend:
     if config.workbook.backend == "xlsx":
         from .backends.xlsx import XlsxBackend
 
-        return XlsxBackend(config.workbook.path)
+        xlsx = XlsxBackend(config.workbook.path, missing_hint=_missing_hint(config))
+        xlsx.require_file()
+        return xlsx
     if config.workbook.backend == "google":
         from .backends.google import GoogleBackend
 
         return GoogleBackend.from_config(config)
     raise ConfigError(f"unknown backend {config.workbook.backend!r}")
+
+
+def _missing_hint(config: Config) -> str:
+    """What to do about a workbook that is not there, by where its path came from."""
+    path = config.workbook.path
+    if config.workbook_given:
+        return (
+            "it was given with --workbook: check the name, or create it with "
+            f"`sheets-sync init --demo {path}`"
+        )
+    if config.source == "built-in defaults":
+        return f"`sheets-sync run` writes the demo workbook there (or `sheets-sync init --demo {path}`)"
+    return f"create one with `sheets-sync init --demo {path}`, or correct [workbook] path in {config.source}"
 
 
 def build_steps(config: Config, *, dry_run: bool = False) -> list[Step]:
@@ -97,13 +112,13 @@ def sync_once(
     the state folder: every command that syncs comes through here. ``digest``: send
     today's staff digest now (still once a day). SyncBusy (exit 3) when another sync holds
     the lock past ``[watch] lock_wait_seconds``."""
+    backend = make_backend(config)  # a missing workbook is said before anything is made
     with one_sync(config, what=what):
         steps = build_steps(config, dry_run=dry_run)
         if digest:
             from .steps.mail import forced_digest
 
             steps = forced_digest(steps)
-        backend = make_backend(config)
         return run_sync(
             backend, config, now, steps, dry_run=dry_run, phase=phase, keep_context=keep_context
         )
@@ -130,6 +145,8 @@ def published_links(config: Config, now: datetime, order_ref: str | None = None)
 def write_demo(path: Path, today: date, *, force: bool = False) -> None:
     from .backends.xlsx import write_new_workbook
 
+    if path.is_dir():
+        raise WorkbookError(f"{path} is a folder, not an .xlsx workbook; give a file name for the demo")
     if path.exists() and not force:
         raise WorkbookError(f"{path} already exists; pass --force to overwrite it")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -59,9 +59,12 @@ _ZIP_MAGIC = b"PK\x03\x04"
 class XlsxBackend:
     """A Backend over one .xlsx file. ``lock_wait``: seconds to wait for another writer."""
 
-    def __init__(self, path: Path | str, lock_wait: float = 2.0) -> None:
+    def __init__(self, path: Path | str, lock_wait: float = 2.0, missing_hint: str = "") -> None:
+        """``missing_hint``: what to do when the file is not there, as the caller knows
+        where the path came from (--workbook, config.toml)."""
         self.path = Path(path)
         self.lock_wait = lock_wait
+        self.missing_hint = missing_hint or f"create one with `sheets-sync init --demo {self.path}`"
 
     def describe(self) -> str:
         return f"local workbook {self.path}"
@@ -85,7 +88,7 @@ class XlsxBackend:
         return Snapshot.of(tables, source=self.describe())
 
     def _bytes(self) -> bytes:
-        self._require_file()
+        self.require_file()
         try:
             data = self.path.read_bytes()
         except OSError as exc:
@@ -94,12 +97,14 @@ class XlsxBackend:
             raise self._not_a_workbook("it is not an .xlsx file (not a zip archive)")
         return data
 
-    def _require_file(self) -> None:
-        if not self.path.is_file():
-            raise WorkbookError(
-                f"the workbook {self.path} does not exist; create one with "
-                f"`sheets-sync init --demo {self.path}` or check the path in config.toml"
+    def require_file(self) -> None:
+        """WorkbookError unless the workbook is a file (a folder is said to be one)."""
+        if self.path.is_dir():
+            raise NotAWorkbook(
+                f"{self.path} is a folder, not an .xlsx workbook; give the path of the workbook file"
             )
+        if not self.path.is_file():
+            raise WorkbookError(f"the workbook {self.path} does not exist; {self.missing_hint}")
 
     def _not_a_workbook(self, why: object) -> NotAWorkbook:
         return NotAWorkbook(f"{self.path} is not a readable .xlsx workbook: {why}")
@@ -109,7 +114,7 @@ class XlsxBackend:
     def write(self, changes: ChangeSet) -> WriteResult:
         if not changes:
             return WriteResult(cells=0, calls=0)
-        self._require_file()
+        self.require_file()
         try:
             with self._exclusive():
                 self._refuse_if_open_elsewhere()
