@@ -117,16 +117,25 @@ class _Phases:
 @main.command()
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
+@click.option(
+    "--take-over",
+    is_flag=True,
+    help="Sync a workbook another installation synced last (it is gone for good).",
+)
 @click.pass_context
 @clear_errors
-def run(ctx: click.Context, dry_run: bool, quiet: bool) -> None:
+def run(ctx: click.Context, dry_run: bool, quiet: bool, take_over: bool) -> None:
     """Sync once: validate every row, compute, write machine columns and tabs."""
     config = _config(ctx)
     created = pipeline.ensure_default_workbook(config, _now(config).date())
     if created:
         click.echo(f"No workbook yet: wrote the demo workbook {created}.")
     report = pipeline.sync_once(
-        config, _now(config), dry_run=dry_run, phase=_Phases(not quiet and sys.stderr.isatty())
+        config,
+        _now(config),
+        dry_run=dry_run,
+        phase=_Phases(not quiet and sys.stderr.isatty()),
+        take_over=take_over,
     )
     _summary(report, "Would change" if dry_run else "Changed")
     if dry_run:

@@ -10,6 +10,7 @@ from pathlib import Path
 from .backends.base import Backend, ChangeSet
 from .config import Config
 from .errors import ConfigError, SheetsSyncError, WorkbookError
+from .installation import installation
 from .journal import Journal
 from .links import signer_from_config
 from .lock import one_sync
@@ -107,11 +108,13 @@ def sync_once(
     phase: Phase | None = None,
     keep_context: bool = False,
     what: str = "run",
+    take_over: bool = False,
 ) -> SyncReport:
     """One sync, whole (read, steps, write, after-write marks), under the one-sync lock of
     the state folder: every command that syncs comes through here. ``digest``: send
     today's staff digest now (still once a day). SyncBusy (exit 3) when another sync holds
-    the lock past ``[watch] lock_wait_seconds``."""
+    the lock past ``[watch] lock_wait_seconds``. A workbook another installation syncs is
+    refused (``installation``) unless ``take_over``."""
     backend = make_backend(config)  # a missing workbook is said before anything is made
     with one_sync(config, what=what):
         steps = build_steps(config, dry_run=dry_run)
@@ -120,7 +123,8 @@ def sync_once(
 
             steps = forced_digest(steps)
         return run_sync(
-            backend, config, now, steps, dry_run=dry_run, phase=phase, keep_context=keep_context
+            backend, config, now, steps, dry_run=dry_run, phase=phase, keep_context=keep_context,
+            installation=installation(config), take_over=take_over,
         )
 
 

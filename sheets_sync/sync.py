@@ -20,6 +20,7 @@ from .config import Config
 from .contract import ACTIVITY
 from .diff import changes_for, local
 from .domain.problems import ERROR, WARNING, Problem
+from .installation import Installation, check_claim, sync_row_id
 from .outputs import SyncContext, activity_ids
 from .records import build_workshop
 
@@ -72,16 +73,24 @@ def run_sync(
     dry_run: bool = False,
     phase: Phase | None = None,
     keep_context: bool = False,
+    installation: Installation | None = None,
+    take_over: bool = False,
 ) -> SyncReport:
     """Run one sync at moment ``now`` (aware). Raises WorkbookError children when the
     workbook as a whole cannot be read or written; row-level trouble becomes Problems.
     ``keep_context`` keeps the SyncContext (the whole read) on the report; otherwise it is
-    let go before the write, so a large workbook is not held twice in memory."""
+    let go before the write, so a large workbook is not held twice in memory.
+    ``installation``: who is syncing; a workbook another installation synced last is
+    refused right after the read, before any step (see ``installation``), unless
+    ``take_over``; this sync's Activity row is signed with it."""
     say = phase or (lambda _: None)
     zone = config.workshop.zone
     now = now.astimezone(zone)
     say("read")
     snapshot = backend.read()
+    unclaimed = False
+    if installation is not None and not dry_run:
+        unclaimed = check_claim(snapshot, installation, take_over)
     say("validate")
     read = build_workshop(snapshot)
     ctx = SyncContext(
@@ -98,13 +107,14 @@ def run_sync(
         say(getattr(step, "__name__", "step").removesuffix("_step"))
         step(ctx)
     changes = changes_for(ctx)
+    changes.first_claim = unclaimed
     report = SyncReport(snapshot.source, read.rows_read, list(ctx.outputs.problems), changes, None, dry_run)
     if keep_context:
         report.context = ctx
     if dry_run:
         return report
     if changes:
-        _record_sync(ctx, changes, report)
+        _record_sync(ctx, changes, report, installation)
     after_write = ctx.after_write
     del ctx, read, snapshot  # the write loads the workbook again: don't hold the read too
     if changes:
@@ -121,7 +131,9 @@ def run_sync(
     return report
 
 
-def _record_sync(ctx: SyncContext, changes: ChangeSet, report: SyncReport) -> None:
+def _record_sync(
+    ctx: SyncContext, changes: ChangeSet, report: SyncReport, me: Installation | None
+) -> None:
     """A sync that changes something leaves one Activity row saying what it changed."""
     by_tab = report.changed_by_tab()
     detail = ", ".join(f"{tab} {n}" for tab, n in sorted(by_tab.items()))
@@ -138,11 +150,12 @@ def _record_sync(ctx: SyncContext, changes: ChangeSet, report: SyncReport) -> No
                 "Time": moment,
                 "Kind": "sync",
                 "Ref": "",
-                "Actor": "sheets-sync",
+                "Actor": me.actor if me is not None else "sheets-sync",
                 "Detail": f"{changes.cell_count} cells changed ({detail}); "
                 f"{report.errors} errors, {report.warnings} warnings",
-                # two syncs within one second (one waited for the other) still differ
-                "ID": f"sync:{ctx.now.isoformat(timespec='seconds')}-{uuid.uuid4().hex[:8]}",
+                # two syncs within one second (one waited for the other) still differ;
+                # signed with the installation that wrote it
+                "ID": sync_row_id(ctx.now.isoformat(timespec="seconds"), uuid.uuid4().hex[:8], me),
             },
         )
     )

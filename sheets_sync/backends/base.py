@@ -77,6 +77,10 @@ class ChangeSet:
     cells: list[KeyedCell] = field(default_factory=list)
     grid: list[GridCell] = field(default_factory=list)
     appends: list[AppendRow] = field(default_factory=list)
+    # the first write of an installation to a workbook no installation has claimed yet
+    # (see ``sheets_sync.installation``): a backend that can makes two such writes at
+    # once fail but one
+    first_claim: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.new_tabs or self.new_columns or self.cells or self.grid or self.appends)

@@ -47,6 +47,7 @@ from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 from .. import __version__
 from ..contract import HUMAN_TABS, MACHINE_TABS, normalize
 from ..errors import BackendUnavailable, WorkbookError
+from ..installation import WorkbookClaimed, claim_token_id
 from ..workbook import Snapshot
 from .base import ChangeSet, WriteResult
 from .google_client import open_client
@@ -198,8 +199,9 @@ class GoogleBackend:
         plan.requests += present_requests(changes, tabs, look.seen)  # same batch, no call
         plan.requests += self._look_requests(changes, look, plan.requests)
         self._tokens = look.tokens
-        for part in self._split(plan.requests + plan.appends):
-            self._send(part)
+        claim = claim_token_id(self.key) if changes.first_claim else None
+        for n, part in enumerate(self._split(plan.requests + plan.appends)):
+            self._send(part, claim if n == 0 else None)
         self.titles = [v.title for v in layouts.values()]  # new tabs included
         return WriteResult(cells=plan.cells, calls=self.calls - before,
                            missing_keys=tuple(plan.missing_keys))
@@ -279,8 +281,11 @@ class GoogleBackend:
             size += length
         return parts
 
-    def _send(self, requests_: list[dict[str, Any]]) -> None:
-        token = self._new_id()
+    def _send(self, requests_: list[dict[str, Any]], claim: int | None = None) -> None:
+        """One batchUpdate opening with this write's token. ``claim``: the token id every
+        installation uses for the first claim of this spreadsheet (see ``installation``):
+        when another one landed it first, this whole batch fails on the duplicate id."""
+        token = claim or self._new_id()
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         body = {"requests": token_requests(token, stamp, self._tokens) + requests_}
         payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
@@ -300,7 +305,13 @@ class GoogleBackend:
         try:
             self._call("writing the changes", attempt)
         except WorkbookError as exc:
-            if isinstance(exc, BackendUnavailable) or not (
+            if claim is not None and "already exists" in str(exc):
+                raise WorkbookClaimed(
+                    f"another installation of sheets-sync started syncing {self.describe()} at "
+                    "the same moment and its first write landed first; this one wrote nothing. "
+                    "One installation syncs a spreadsheet: run sheets-sync there."
+                ) from exc
+            if claim is not None or isinstance(exc, BackendUnavailable) or not (
                 ambiguous and isinstance(exc.__cause__, APIError) and self._token_landed(token)
             ):
                 raise

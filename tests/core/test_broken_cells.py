@@ -147,7 +147,7 @@ def test_merged_cells_over_a_human_and_a_machine_column_stop_the_sync_naming_tab
     demo_xlsx: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SHEETS_SYNC_SECRET", "one-secret-for-both-0123456789abcdef")
-    desk = config.with_workbook(demo_xlsx)
+    desk = Config().with_workbook(demo_xlsx)  # the state folder `run` below uses too
     pipeline.sync_once(desk, NOW)  # the ⚙ columns exist now
     span = merge(demo_xlsx, "Orders", "Notes", "⚙ Stage", 3)  # the merge blanks ⚙ Stage
     saved = demo_xlsx.read_bytes()

@@ -27,9 +27,10 @@ ANSWER = ("⚙ State", "⚙ Answered At", "⚙ Answered By", "⚙ Comment")
 
 
 @pytest.fixture
-def desk(demo_xlsx: Path, config: Config, monkeypatch: pytest.MonkeyPatch) -> Config:
+def desk(demo_xlsx: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
+    """The demo workbook with the default state folder (./var), the one the commands use."""
     monkeypatch.setenv("SHEETS_SYNC_SECRET", SECRET)
-    return config.with_workbook(demo_xlsx)
+    return Config().with_workbook(demo_xlsx)
 
 
 def tab(path: Path, name: str) -> dict[str, dict[str, Any]]:
