@@ -51,14 +51,16 @@ def rate_limiter(app: Flask, per_minute: int) -> Callable[[Blueprint], Blueprint
     from flask import request
     from flask_limiter import Limiter
 
+    if per_minute <= 0:
+        return lambda bp: bp
     limiter = Limiter(
         key_func=lambda: request.remote_addr or "?",
         app=app,
         storage_uri="memory://",
         strategy="moving-window",
-        enabled=per_minute > 0,
     )
-    shared = limiter.shared_limit(f"{max(per_minute, 1)} per minute", scope="links")
+    app.extensions["sheets_sync_limiter"] = limiter  # its limits hold it only weakly
+    shared = limiter.shared_limit(f"{per_minute} per minute", scope="links")
 
     def limited(bp: Blueprint) -> Blueprint:
         shared(bp)

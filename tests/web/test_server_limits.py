@@ -99,3 +99,15 @@ def test_trusted_proxies_must_be_addresses_or_networks(tmp_path: Path) -> None:
     path.write_text('[web]\ntrusted_proxies = ["proxy.local"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\[web\] trusted_proxies: 'proxy.local' is not an IP"):
         load_config(path)
+
+
+def test_a_rate_limit_of_0_turns_it_off(tmp_path: Path) -> None:
+    import gc
+
+    config = make_config(tmp_path, rate_limit_per_minute=0)
+    journal = Journal(config.web.journal_path)
+    app = create_app(config, journal, LinkSigner([SECRET], 30, BASE), now=Clock(START))
+    gc.collect()  # nothing the app needs may hang by a weak reference only
+    client = app.test_client()
+    assert {client.get("/a/x").status_code for _ in range(50)} == {404}
+    journal.close()
