@@ -20,6 +20,7 @@ import click
 from . import pipeline
 from .config import Config, as_dict, load_config
 from .errors import SheetsSyncError
+from .explain import story_lines
 from .sync import SyncReport
 
 P = ParamSpec("P")
@@ -55,6 +56,35 @@ def _now(config: Config) -> datetime:
     return datetime.now(config.workshop.zone)
 
 
+def _late_option(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A global option given after the command (``run --workbook x.xlsx``) counts too."""
+
+    def store(ctx: click.Context, _: click.Parameter, value: Any) -> Any:
+        if value not in (None, False):
+            obj: dict[str, Any] = ctx.ensure_object(dict)
+            obj[name] = value
+            obj.pop("config", None)
+            if name == "verbose":
+                logging.getLogger().setLevel(logging.INFO)
+        return value
+
+    return store
+
+
+def global_options(fn: Callable[P, R]) -> Callable[P, R]:
+    """--config, --workbook and -v on a command too, for people who type them last."""
+    for decorator in (
+        click.option("--config", "config_path", type=click.Path(path_type=Path), expose_value=False,
+                     callback=_late_option("config_path"), help="config.toml to use."),
+        click.option("--workbook", type=click.Path(path_type=Path), expose_value=False,
+                     callback=_late_option("workbook"), help="Use this .xlsx workbook."),
+        click.option("-v", "--verbose", is_flag=True, expose_value=False,
+                     callback=_late_option("verbose"), help="Log what happens."),
+    ):
+        fn = decorator(fn)
+    return fn
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="config.toml to use.")
 @click.option("--workbook", type=click.Path(path_type=Path), help="Use this .xlsx workbook.")
@@ -70,6 +100,7 @@ def main(ctx: click.Context, config_path: Path | None, workbook: Path | None, ve
 
 
 @main.command()
+@global_options
 @click.option("--demo", "demo_path", type=click.Path(path_type=Path), help="Write the demo workbook here.")
 @click.option("--google", "google_key", help="Prepare this Google spreadsheet (key or URL).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
@@ -86,10 +117,13 @@ def init(ctx: click.Context, demo_path: Path | None, google_key: str | None, for
     click.echo(f"Wrote the demo workbook {path}. Next: sheets-sync --workbook {path} run")
 
 
-def _summary(report: SyncReport, verb: str) -> None:
+def _summary(report: SyncReport, verb: str, *, every_row: bool = False) -> None:
     tabs = ", ".join(f"{t} {n}" for t, n in report.rows_read.items() if n)
     click.echo(f"Read {report.source}: {tabs or 'no rows'}.")
     click.echo(f"Problems: {report.errors} errors, {report.warnings} warnings.")
+    if report.story is not None:
+        for line in story_lines(report.story, limit=60 if every_row else 12, every_row=every_row):
+            click.echo(line)
     changed = report.changed_by_tab()
     cells = sum(changed.values())
     if cells:
@@ -101,20 +135,29 @@ def _summary(report: SyncReport, verb: str) -> None:
         click.secho(f"Warning: {err}", fg="yellow", err=True)
 
 
-class _Phases:
-    """A progress line on stderr for workbooks large enough to make people wait."""
+class _Progress:
+    """On a terminal, one line on stderr saying which phase the sync is in, rewritten in
+    place and wiped at the end; nothing at all when stderr is not a terminal."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.started = datetime.now()
+        self.shown = False
 
     def __call__(self, name: str) -> None:
         if self.enabled:
             seconds = (datetime.now() - self.started).total_seconds()
-            click.echo(f"  [{seconds:5.1f}s] {name}…", err=True)
+            click.echo(f"\r\x1b[2K  syncing: {name} ({seconds:.1f} s)", err=True, nl=False)
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            click.echo("\r\x1b[2K", err=True, nl=False)
+            self.shown = False
 
 
 @main.command()
+@global_options
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
 @click.option(
@@ -130,20 +173,17 @@ def run(ctx: click.Context, dry_run: bool, quiet: bool, take_over: bool) -> None
     created = pipeline.ensure_default_workbook(config, _now(config).date())
     if created:
         click.echo(f"No workbook yet: wrote the demo workbook {created}.")
-    report = pipeline.sync_once(
-        config,
-        _now(config),
-        dry_run=dry_run,
-        phase=_Phases(not quiet and sys.stderr.isatty()),
-        take_over=take_over,
-    )
-    _summary(report, "Would change" if dry_run else "Changed")
-    if dry_run:
-        for line in pipeline.describe_changes(report.changes, limit=40):
-            click.echo(f"  {line}")
+    progress = _Progress(not quiet and sys.stderr.isatty())
+    try:
+        report = pipeline.sync_once(config, _now(config), dry_run=dry_run, phase=progress,
+                                    take_over=take_over, tell=True)
+    finally:
+        progress.done()
+    _summary(report, "Would change" if dry_run else "Changed", every_row=dry_run)
 
 
 @main.command()
+@global_options
 @click.pass_context
 @clear_errors
 def check(ctx: click.Context) -> None:
@@ -159,6 +199,7 @@ def check(ctx: click.Context) -> None:
 
 
 @main.command("config")
+@global_options
 @click.pass_context
 @clear_errors
 def show_config(ctx: click.Context) -> None:
@@ -169,6 +210,7 @@ def show_config(ctx: click.Context) -> None:
 
 
 @main.command()
+@global_options
 @click.pass_context
 @clear_errors
 def watch(ctx: click.Context) -> None:
@@ -187,6 +229,7 @@ def watch(ctx: click.Context) -> None:
 
 
 @main.command()
+@global_options
 @click.pass_context
 @clear_errors
 def digest(ctx: click.Context) -> None:
@@ -200,6 +243,7 @@ def digest(ctx: click.Context) -> None:
 
 
 @main.command()
+@global_options
 @click.pass_context
 @clear_errors
 def doctor(ctx: click.Context) -> None:
@@ -209,6 +253,7 @@ def doctor(ctx: click.Context) -> None:
 
 
 @main.command()
+@global_options
 @click.pass_context
 @clear_errors
 def serve(ctx: click.Context) -> None:
@@ -226,6 +271,7 @@ def serve(ctx: click.Context) -> None:
 
 
 @main.command()
+@global_options
 @click.argument("order_ref", required=False)
 @click.pass_context
 @clear_errors

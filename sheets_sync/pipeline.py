@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
-from .backends.base import Backend, ChangeSet
+from .backends.base import Backend
 from .config import Config
 from .errors import ConfigError, SheetsSyncError, WorkbookError
 from .installation import installation
@@ -109,6 +109,7 @@ def sync_once(
     keep_context: bool = False,
     what: str = "run",
     take_over: bool = False,
+    tell: bool = False,
 ) -> SyncReport:
     """One sync, whole (read, steps, write, after-write marks), under the one-sync lock of
     the state folder: every command that syncs comes through here. ``digest``: send
@@ -124,7 +125,7 @@ def sync_once(
             steps = forced_digest(steps)
         return run_sync(
             backend, config, now, steps, dry_run=dry_run, phase=phase, keep_context=keep_context,
-            installation=installation(config), take_over=take_over,
+            installation=installation(config), take_over=take_over, tell=tell,
         )
 
 
@@ -166,17 +167,6 @@ def ensure_default_workbook(config: Config, today: date) -> Path | None:
         return None
     write_demo(path, today)
     return path
-
-
-def describe_changes(changes: ChangeSet, limit: int = 40) -> list[str]:
-    lines = [f"new tab {t.name}" for t in changes.new_tabs]
-    lines += [f"new column {c.tab} / {c.header}" for c in changes.new_columns]
-    lines += [f"{k.tab} {k.key} / {k.column} = {k.value!r}" for k in changes.cells]
-    lines += [f"{g.tab} row {g.row} / {g.column} = {g.value!r}" for g in changes.grid]
-    lines += [f"append to {a.tab}: {dict(a.values)!r}" for a in changes.appends]
-    if len(lines) > limit:
-        lines = [*lines[:limit], f"… and {len(lines) - limit} more"]
-    return lines
 
 
 def google_config(config: Config, key: str | None) -> Config:

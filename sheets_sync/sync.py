@@ -20,6 +20,7 @@ from .config import Config
 from .contract import ACTIVITY
 from .diff import changes_for, local
 from .domain.problems import ERROR, WARNING, Problem
+from .explain import Story, explain
 from .installation import Installation, check_claim, sync_row_id
 from .outputs import SyncContext, activity_ids
 from .records import build_workshop
@@ -40,6 +41,7 @@ class SyncReport:
     dry_run: bool = False
     after_write_errors: list[str] = field(default_factory=list)
     context: SyncContext | None = field(default=None, repr=False)  # for `links` and tests
+    story: Story | None = field(default=None, repr=False)  # what changed, in words (``tell``)
 
     @property
     def errors(self) -> int:
@@ -75,6 +77,7 @@ def run_sync(
     keep_context: bool = False,
     installation: Installation | None = None,
     take_over: bool = False,
+    tell: bool = False,
 ) -> SyncReport:
     """Run one sync at moment ``now`` (aware). Raises WorkbookError children when the
     workbook as a whole cannot be read or written; row-level trouble becomes Problems.
@@ -82,7 +85,8 @@ def run_sync(
     let go before the write, so a large workbook is not held twice in memory.
     ``installation``: who is syncing; a workbook another installation synced last is
     refused right after the read, before any step (see ``installation``), unless
-    ``take_over``; this sync's Activity row is signed with it."""
+    ``take_over``; this sync's Activity row is signed with it. ``tell``: put on the
+    report what changed in words (``explain``), for people watching."""
     say = phase or (lambda _: None)
     zone = config.workshop.zone
     now = now.astimezone(zone)
@@ -109,6 +113,8 @@ def run_sync(
     changes = changes_for(ctx)
     changes.first_claim = unclaimed
     report = SyncReport(snapshot.source, read.rows_read, list(ctx.outputs.problems), changes, None, dry_run)
+    if tell:
+        report.story = explain(ctx, changes)
     if keep_context:
         report.context = ctx
     if dry_run:

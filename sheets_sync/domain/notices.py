@@ -129,6 +129,17 @@ def is_sending_time(cal: WorkCalendar, now: datetime) -> bool:
     return cal.is_workday(local.date()) and cal.day_start <= local.time() < cal.day_end
 
 
+def next_sending_time(cal: WorkCalendar, now: datetime) -> datetime:
+    """When emails can next leave: ``now`` in working time, else the next opening."""
+    local = cal.local(now)
+    if is_sending_time(cal, now):
+        return local
+    day = local.date()
+    if cal.is_workday(day) and local.time() < cal.day_start:
+        return cal.at(day, cal.day_start)
+    return cal.at(cal.add_workdays(day, 1), cal.day_start)
+
+
 def problem_key(text: str) -> str:
     """A short stable tag for a problem text, used when its report time is unknown."""
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:8]

@@ -113,9 +113,16 @@ class MailStep:
             seen = self.ledger.first_seen(f"approval:{af.approval.approval_id}", ctx.today.isoformat())
             approvals.append((af, datetime.fromisoformat(seen).date()))
         due = dn.all_due(run.launches.values(), approvals, cal, ctx.now, rules, memory.recorded)
+        waiting = []
         for notice in due:
             if sending:
                 self._consider(run, notice)
+            elif self.ledger.get(notice.id) is None and notice.id not in ctx.activity_ids:
+                waiting.append(f"{_words(notice.kind)} to {notice.recipient or '(no address)'} "
+                               f"about {short_ref(notice.ref)}")
+        if waiting:  # for the run's report: they leave at the next working hour
+            ctx.facts["emails_waiting"] = (waiting, dn.next_sending_time(cal, ctx.now))
+        ctx.facts["emails_delivered"] = self.delivered  # filled after the write
         if self.digest != "off":
             self._digest(run)
         if run.to_send or run.after:

@@ -141,7 +141,7 @@ def test_cli_dry_run_writes_nothing(tmp_path: Path, runner: CliRunner, demo: Tab
     result = runner.invoke(main, ["--workbook", str(path), "run", "--dry-run"])
     assert result.exit_code == 0
     assert "Would change" in result.output
-    assert "/ ⚙ Link = 'http://" in result.output
+    assert "Link — → http://" in result.output
     assert path.read_bytes() == before
 
 
