@@ -27,6 +27,7 @@ from .site import (
 bp = Blueprint("partners", __name__)
 
 ACTIONS = ("ack", "problem", "progress")
+FORMS = {"ack": "Acknowledge receipt", "problem": "Report a problem", "progress": "Post progress"}
 STATUSES = ("Started", "Done", "Shipped")
 BLOCKED = "Blocked"
 
@@ -76,8 +77,9 @@ def _page(token: str, view: View, status: int = 200, **extra: Any) -> tuple[str,
         ack=_acknowledged(view),
         history=_history(view),
         keys={action: form_keys(token) for action in ACTIONS},  # each form its own key
-        done=request.args.get("done", ""),
+        done="" if "error" in extra else request.args.get("done", ""),  # never thanks for a refusal
         statuses=STATUSES,
+        forms=FORMS,
         **extra,
     )
 
