@@ -103,8 +103,14 @@ def read_cell(cell: Any) -> CellValue:
 
 
 def _clean(text: str) -> str:
-    # lone surrogates cannot travel as UTF-8 JSON
-    return re.sub(r"[\ud800-\udfff]", "\ufffd", text)
+    """Lone surrogates cannot travel as UTF-8 JSON: each becomes U+FFFD."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return re.sub(r"[\ud800-\udfff]", "\ufffd", text)
+    return text
 
 
 def write_cell(value: CellValue) -> dict[str, Any]:

@@ -133,6 +133,11 @@ def test_every_value_round_trips_through_cell_data(value: object) -> None:
     assert "formulaValue" not in sent["userEnteredValue"]
 
 
+def test_a_lone_surrogate_travels_as_the_replacement_character() -> None:
+    assert write_cell("a\ud800b") == {"userEnteredValue": {"stringValue": "a\ufffdb"}}
+    assert write_cell("Zürich ✓") == {"userEnteredValue": {"stringValue": "Zürich ✓"}}
+
+
 # ----- the call budget --------------------------------------------------------------------
 def test_a_sync_costs_three_calls_and_an_unchanged_one_writes_nothing() -> None:
     fake, backend = workshop(every_tab=True)
