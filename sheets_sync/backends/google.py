@@ -15,15 +15,17 @@ Calls (every one through a real ``gspread`` HTTP client, retried by ``RetryPolic
 2. write, look: ONE ``spreadsheets.get`` (``google_layout``) bringing what the read no
    longer does: sheet ids and grid sizes, the header row of every tab and the key column
    of every tab written by key as they are *now* (so a keyed cell lands on the row its key
-   is on after any sort, insert or delete since the read), the charts and conditional
-   formats drawn, and the tokens of earlier writes.
+   is on after any sort, insert or delete since the read), how each tab looks (row 2's
+   cell formats, widths, frozen rows, filter, conditional formats; ``google_looks``), the
+   charts drawn, and the tokens of earlier writes.
 3. write: ONE ``spreadsheets.batchUpdate`` carrying everything (new tabs, columns, grid
    growth, typed cells via ``updateCells``, rows via ``appendCells``) atomically. It opens
    with a ``createDeveloperMetadata`` write token of a fixed id: if an answer is lost and
    the batch is sent again after it had landed, the replay fails as a whole on the
    duplicate id instead of appending rows twice, and we check the token to know it landed.
-   The charts and the Load heatmap (``google_present``) ride in this batch when they are
-   missing or out of date, judged from call 2: they never cost a call.
+   The look spec (``google_looks``), the charts and the Load heatmap (``google_present``)
+   ride in this batch when they are missing or out of date, judged from call 2: they
+   never cost a call.
 
 An empty ChangeSet makes no call at all. A change set bigger than ``max_request_bytes``
 (9 MB; Google refuses 10 MB) is split between requests, between rows, never inside one;
@@ -75,8 +77,9 @@ MAX_REQUEST_BYTES = 9_000_000
 _KEY = re.compile(r"/spreadsheets/d/([a-zA-Z0-9-_]+)")
 
 
-class MissingTab(Exception):
-    """Google could not find a tab a range named: the tab list changed."""
+class MissingTab(WorkbookError):
+    """Google could not find a tab a range named: the tab list changed (the read and the
+    write-time look then list the tabs and try again; anywhere else it stops the sync)."""
 
 
 def spreadsheet_key(text: str) -> str:
@@ -141,7 +144,7 @@ class GoogleBackend:
         except APIError as exc:
             if status_of(exc) == 400 and "Unable to parse range" in describe(exc):
                 self.calls += 1
-                raise MissingTab(describe(exc)) from exc
+                raise MissingTab(f"a tab changed while {what}: {describe(exc)}; try again") from exc
             raise WorkbookError(explain(exc, what, self.key)) from exc
         self.calls += 1
         return result
