@@ -182,12 +182,11 @@ def _column_of(rule: Json) -> int | None:
     ranges = rule.get("ranges", [])
     if len(ranges) != 1:
         return None
-    r = ranges[0]
-    start = r.get("startColumnIndex")
-    if (start is None or r.get("endColumnIndex") != start + 1 or r.get("startRowIndex", 0) != 1
-            or "endRowIndex" in r):
+    r = ranges[0]  # Google leaves out a 0 (proto3 JSON): column A has no startColumnIndex
+    start = int(r.get("startColumnIndex", 0))
+    if r.get("endColumnIndex") != start + 1 or r.get("startRowIndex", 0) != 1 or "endRowIndex" in r:
         return None
-    return int(start)
+    return start
 
 
 def _rule_requests(state: SheetLooks, wanted: Mapping[int, Sequence[Highlight]]) -> list[Json]:
@@ -253,8 +252,8 @@ def look_requests(state: SheetLooks, look: TabLook, values: Mapping[int, Sequenc
         wanted = {"sheetId": state.sheet_id, "startRowIndex": 0, "startColumnIndex": 0,
                   "endColumnIndex": max(index.values()) + 1}
         have = state.filter_range
-        if have is None or (owned and {k: have.get(k, 0 if "start" in k else None)
-                                       for k in wanted} != wanted):
+        if have is None or (owned and {k: have.get(k, 0 if k != "endColumnIndex" else None)
+                                       for k in wanted} != wanted):  # a 0 is left out
             out.append({"setBasicFilter": {"filter": {"range": wanted}}})
     return out
 

@@ -160,3 +160,20 @@ def test_init_formats_the_human_columns_of_the_tabs_it_adds() -> None:
                                                      "effectiveValue": {"numberValue": 46347}}
     assert any(m["metadataKey"] == "sheets-sync.created" for m in log.developer_metadata)
     assert not fake.sheet("Orders").developer_metadata
+
+
+def test_what_google_leaves_out_as_zero_still_counts_as_in_place() -> None:
+    """proto3 JSON drops a 0: sheet 0, column A, row 0 come back without their index."""
+    from sheets_sync.backends.google_looks import SheetLooks, look_requests
+    from sheets_sync.presentation import ColumnLook, TabLook
+
+    look = TabLook("Board", (ColumnLook("Risk", highlights=RISK_COLOURS),), machine=True)
+    rules = [highlight_rule(h, 0, 0) for h in RISK_COLOURS]
+    for rule in rules:
+        del rule["ranges"][0]["sheetId"], rule["ranges"][0]["startColumnIndex"]
+    state = SheetLooks(0, ["Risk"], frozen=1, filter_range={"endColumnIndex": 1}, rules=rules,
+                       formats={0: {"verticalAlignment": "TOP"}})
+    assert look_requests(state, look, None) == []
+    state.rules = []
+    assert [next(iter(r)) for r in look_requests(state, look, None)] == [
+        "addConditionalFormatRule"] * len(RISK_COLOURS)
