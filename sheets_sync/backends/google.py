@@ -215,6 +215,10 @@ class GoogleBackend:
         lacks once this write is done; a tab that gets a column inserted waits for the
         next write (its columns move under the batch)."""
         shifted = {r["insertDimension"]["range"]["sheetId"] for r in planned if "insertDimension" in r}
+        grown: dict[int, int] = {}  # sheet id -> rows the grid gets
+        for r in planned:
+            if r.get("appendDimension", {}).get("dimension") == "ROWS":
+                grown[r["appendDimension"]["sheetId"]] = int(r["appendDimension"]["length"])
         out: list[dict[str, Any]] = []
         for name, layout in look.layouts.items():
             tab_look = looks_of(layout.title)
@@ -223,7 +227,9 @@ class GoogleBackend:
             state = look.looks.get(name) or SheetLooks(layout.sheet_id, [])
             state.headers = list(layout.headers)
             values = values_after(self._columns.get(name), layout, changes, tab_look)
-            out += look_requests(state, tab_look, values)
+            added = grown.get(layout.sheet_id)
+            out += look_requests(state, tab_look, values,
+                                 layout.row_count - added if added and name in look.looks else None)
         return out
 
     def _new_id(self) -> int:

@@ -7,9 +7,9 @@ formats (a column's format is judged from its row 2), the column widths
 formats. ``look_requests`` gives what is missing or different, nothing else:
 
 * a column's pattern, wrapping, top alignment (on a tab the product owns) and indent
-  (left padding) go to the whole column below the header with one ``repeatCell``;
-  every value the product writes carries the same format (``cell_format``), so rows added
-  later look the same;
+  (left padding) go to the whole column below the header with one ``repeatCell``, and
+  again to the rows a write adds to the grid; a value the product writes carries the
+  column's pattern, a row it appends the whole format (``cell_format``);
 * widths (``updateDimensionProperties``) follow ``presentation.width_to_set``; 100 px,
   Google's default width, counts as "not set";
 * colours with a meaning are ``booleanRule`` conditional formats on the column below the
@@ -128,9 +128,14 @@ def looked_column(tab: str, header: str, created: bool = False) -> tuple[ColumnL
 
 
 def cell_format(tab: str, header: str) -> Json:
-    """The format a value written by the product carries in this column ({} when none)."""
+    """The format a row the product appends carries in this column ({} when none)."""
     found = looked_column(tab, header)
     return column_format(*found) if found is not None else {}
+
+
+def number_format_of(tab: str, header: str) -> Json:
+    """The format a value the product writes in place carries: the column's pattern."""
+    return {k: v for k, v in cell_format(tab, header).items() if k == "numberFormat"}
 
 
 def _same_format(have: Json, want: Json) -> bool:
@@ -218,9 +223,10 @@ def _rule_requests(state: SheetLooks, wanted: Mapping[int, Sequence[Highlight]])
 
 # ----- one tab -----------------------------------------------------------------------------
 def look_requests(state: SheetLooks, look: TabLook, values: Mapping[int, Sequence[CellValue]] | None,
-                  ) -> list[Json]:
+                  grown_from: int | None = None) -> list[Json]:
     """What ``state`` lacks of ``look``. ``values``: each looked column's values (below the
-    header) after the write, for widths; None leaves widths alone."""
+    header) after the write, for widths; None leaves widths alone. ``grown_from``: the
+    first row (0-based) the write adds to the grid, whose cells get the columns' formats."""
     owned = look.machine or state.created
     specs = [*look.columns, *(look.human if state.created else ())]
     index = {normalize(h): i for i, h in enumerate(state.headers) if h.strip()}
@@ -228,9 +234,10 @@ def look_requests(state: SheetLooks, look: TabLook, values: Mapping[int, Sequenc
     out: list[Json] = []
     for col, spec in sorted(columns.items()):
         fmt = column_format(spec, owned)
-        if fmt and not _same_format(state.formats.get(col, {}), fmt):
+        whole = fmt and not _same_format(state.formats.get(col, {}), fmt)
+        if whole or (fmt and grown_from is not None):
             out.append({"repeatCell": {
-                "range": {"sheetId": state.sheet_id, "startRowIndex": 1,
+                "range": {"sheetId": state.sheet_id, "startRowIndex": 1 if whole else grown_from,
                           "startColumnIndex": col, "endColumnIndex": col + 1},
                 "cell": {"userEnteredFormat": fmt},
                 "fields": ",".join(f"userEnteredFormat.{k}" for k in fmt)}})

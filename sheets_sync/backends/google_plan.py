@@ -19,10 +19,11 @@ from ..cells import CellValue, is_blank
 from ..contract import GEAR, normalize
 from ..errors import WorkbookError
 from .base import ChangeSet
-from .google_looks import CELL_FORMAT_FIELDS, cell_format, looks_of
+from .google_looks import CELL_FORMAT_FIELDS, cell_format, looks_of, number_format_of
 from .google_values import VALUE_FIELDS, write_cell
 
-# a value the product writes into its own column carries the column's look
+# a row the product appends to its own tab carries the whole look of each column; a cell
+# it writes in place leaves the look to its column (google_looks sets it once)
 STYLED_FIELDS = f"userEnteredValue,{CELL_FORMAT_FIELDS}"
 
 
@@ -131,6 +132,7 @@ def build(changes: ChangeSet, layouts: dict[str, SheetLayout], new_ids: list[int
     structure: list[Json] = []
     headers: dict[tuple[int, int, int], Json] = {}
     values: dict[tuple[int, int, int], Json] = {}
+    patterned: dict[tuple[int, int, int], Json] = {}  # cells whose column has a pattern
     appends: list[Json] = []
     missing: list[str] = []
     cells = 0
@@ -185,16 +187,16 @@ def build(changes: ChangeSet, layouts: dict[str, SheetLayout], new_ids: list[int
         if row is None:
             missing.append(f"{cell.tab}:{cell.key}")
             continue
-        values[(layout.sheet_id, row, col)] = styled_cell(cell.value,
-                                                          cell_format(layout.title, cell.column))
+        _place(values, patterned, (layout.sheet_id, row, col), cell.value,
+               number_format_of(layout.title, cell.column))
         cells += 1
 
     for g in changes.grid:
         layout = _find(layouts, g.tab)
         if g.row < 1:
             raise WorkbookError(f"tab {g.tab!r}: row {g.row} is not a sheet row")
-        values[(layout.sheet_id, g.row - 1, _col(layout, g.column))] = styled_cell(
-            g.value, cell_format(layout.title, g.column))
+        _place(values, patterned, (layout.sheet_id, g.row - 1, _col(layout, g.column)), g.value,
+               number_format_of(layout.title, g.column))
         cells += 1
 
     grouped: dict[int, list[Json]] = defaultdict(list)
@@ -216,10 +218,23 @@ def build(changes: ChangeSet, layouts: dict[str, SheetLayout], new_ids: list[int
         appends.append({"appendCells": {"sheetId": sheet_id, "rows": rows, "fields":
                                         STYLED_FIELDS if owned[sheet_id] else VALUE_FIELDS}})
 
-    structure.extend(_grow(layouts, [*headers, *values]))
+    structure.extend(_grow(layouts, [*headers, *values, *patterned]))
     requests = structure + _update_cells(headers, HEADER_FIELDS)
-    requests += _update_cells(values, STYLED_FIELDS)
+    requests += _update_cells(values, VALUE_FIELDS) + _update_cells(patterned, "userEnteredValue")
     return Plan(requests, cells, missing, appends)
+
+
+def _place(values: dict[tuple[int, int, int], Json], patterned: dict[tuple[int, int, int], Json],
+           at: tuple[int, int, int], value: CellValue, pattern: Json) -> None:
+    """A cell to write. In a column with a pattern of the look spec the value goes alone
+    (the column keeps its format, set by google_looks); elsewhere with its own number
+    format (a date's, or none, which clears a date's)."""
+    values.pop(at, None)
+    patterned.pop(at, None)
+    if pattern:
+        patterned[at] = {k: v for k, v in write_cell(value).items() if k == "userEnteredValue"}
+    else:
+        values[at] = write_cell(value)
 
 
 def _shift(headers: dict[tuple[int, int, int], Json], values: dict[tuple[int, int, int], Json],

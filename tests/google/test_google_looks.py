@@ -177,3 +177,25 @@ def test_what_google_leaves_out_as_zero_still_counts_as_in_place() -> None:
     state.rules = []
     assert [next(iter(r)) for r in look_requests(state, look, None)] == [
         "addConditionalFormatRule"] * len(RISK_COLOURS)
+
+
+def test_rows_a_write_adds_to_the_grid_get_the_columns_look() -> None:
+    from sheets_sync.backends.base import ChangeSet, GridCell
+    from sheets_sync.contract import PROBLEMS
+
+    fake = FakeSheets()
+    fake.add_sheet(PROBLEMS.name, [list(PROBLEMS.headers)], row_count=3)
+    backend = backend_for(fake)
+    backend.read()
+    backend.write(ChangeSet(grid=[GridCell(PROBLEMS.name, r, "Message", f"m{r}") for r in (2, 3)]))
+    message = column(fake, PROBLEMS.name, "Message")
+    sheet = fake.sheet(PROBLEMS.name)
+    assert sheet.row_count == 3 and sheet.peek(2, message)["userEnteredFormat"]["wrapStrategy"] == "WRAP"
+    backend.read()
+    fake.reset_counters()
+    backend.write(ChangeSet(grid=[GridCell(PROBLEMS.name, r, "Message", f"m{r}") for r in (4, 5, 6)]))
+    repeats = [r["repeatCell"] for c in fake.calls if c.kind == "spreadsheets.batchUpdate"
+               for r in (c.body or {})["requests"] if "repeatCell" in r]
+    assert repeats and {r["range"]["startRowIndex"] for r in repeats} == {3}  # the new rows only
+    assert sheet.peek(5, message)["userEnteredFormat"] == {"wrapStrategy": "WRAP",
+                                                           "verticalAlignment": "TOP"}
