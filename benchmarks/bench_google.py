@@ -9,7 +9,9 @@ on every tab, then ``update_cell`` per changed cell (``append_row`` per new row,
 ``add_worksheet`` per new tab), applying the very ChangeSet our sync computed, so both do
 the same work. Runs: the first sync (the machine tabs do not exist yet, so our read first
 meets a missing tab and lists the tabs: that refused call is counted), an unchanged
-rerun, a sync after 10 human edits (promised dates moved a week later).
+rerun, a sync after 10 human edits (promised dates moved a week later). The unchanged rerun is run
+``--repeat`` times on each side, alternately, and its seconds are the median: on a shared
+machine one run of either side can be slowed by the others.
 
 Bytes: request = URL + body; response = the JSON as the fake writes it (pretty-printed
 like Google's unless ``prettyPrint=false``); wire = as it travels (gzip when asked the way
@@ -27,6 +29,7 @@ import argparse
 import gc
 import json
 import os
+import statistics
 import tempfile
 import time
 from datetime import date, datetime, timedelta
@@ -145,6 +148,37 @@ class Phases:
         return (b[1] - a[1]) - (b[2] - a[2])
 
 
+def one_run(ours: FakeSheets, naive: FakeSheets, config: Config, steps: Any,
+            ) -> dict[str, dict[str, Any]]:
+    """One sync on each side: ours (a new backend, as each run makes one), then naive
+    gspread applying the very ChangeSet ours computed."""
+    from sheets_sync.sync import run_sync
+
+    client = gspread.Client(auth=None, session=fake_session(ours))  # type: ignore[arg-type]
+    backend = GoogleBackend(ours.id, client, retry=RetryPolicy(sleep=lambda _: None))
+    ours.reset_counters()
+    phases = Phases(ours)
+    quiet()
+    start = time.perf_counter()
+    report = run_sync(backend, config, NOW, steps, phase=phases)
+    end = (time.perf_counter(), ours.server_seconds)
+    mine = figures(ours, end[0] - start)
+    mine["read_client_s"] = round(phases.client_seconds("read", "validate", end), 2)
+    mine["rest_client_s"] = round(mine["client_s"] - mine["read_client_s"], 2)
+    mine["cells_written"] = report.written.cells if report.written else 0
+    naive.reset_counters()
+    quiet()
+    start = time.perf_counter()
+    naive_sync(naive, report.changes)
+    return {"ours": mine, "naive gspread": figures(naive, time.perf_counter() - start)}
+
+
+def median(runs: Any) -> dict[str, Any]:
+    """Each figure's median over the runs (the counts are the same in every run)."""
+    runs = list(runs)
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
 def quiet() -> None:
     """What is alive now (the fakes' spreadsheets) is out of the collector's sight."""
     gc.unfreeze()
@@ -170,12 +204,12 @@ def table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
 def main() -> None:
     from sheets_sync.pipeline import build_steps
     from sheets_sync.samples.synthetic import synthetic_tabs
-    from sheets_sync.sync import run_sync
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=5000)
     parser.add_argument("--progress", type=int, default=50_000)
     parser.add_argument("--metal", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     os.chdir(tempfile.mkdtemp(prefix="bench-google-"))  # journal, ledger, outbox go here
     tabs = synthetic_tabs(TODAY, args.orders, args.progress, args.metal)
@@ -189,23 +223,10 @@ def main() -> None:
         if run.startswith("after"):
             human_edits(ours)
             human_edits(naive)
-        client = gspread.Client(auth=None, session=fake_session(ours))  # type: ignore[arg-type]
-        backend = GoogleBackend(ours.id, client, retry=RetryPolicy(sleep=lambda _: None))
-        ours.reset_counters()
-        phases = Phases(ours)
-        quiet()
-        start = time.perf_counter()
-        report = run_sync(backend, config, NOW, steps, phase=phases)
-        end = (time.perf_counter(), ours.server_seconds)
-        mine = figures(ours, end[0] - start)
-        mine["read_client_s"] = round(phases.client_seconds("read", "validate", end), 2)
-        mine["rest_client_s"] = round(mine["client_s"] - mine["read_client_s"], 2)
-        mine["cells_written"] = report.written.cells if report.written else 0
-        naive.reset_counters()
-        quiet()
-        start = time.perf_counter()
-        naive_sync(naive, report.changes)
-        results[run] = {"ours": mine, "naive gspread": figures(naive, time.perf_counter() - start)}
+        tries: list[dict[str, dict[str, Any]]] = []
+        for _ in range(args.repeat if run == "unchanged rerun" else 1):
+            tries.append(one_run(ours, naive, config, steps))
+        results[run] = {side: median(t[side] for t in tries) for side in ("ours", "naive gspread")}
     print(json.dumps({"workbook": vars(args), "runs": results}, indent=2))
     print()
     print(table(results))
@@ -219,9 +240,11 @@ def main() -> None:
     assert mine["wire_bytes"] <= 0.6 * theirs["wire_bytes"], "the read is not lean"
     assert mine["read_client_s"] <= theirs["client_s"], "our read is slower than naive's"
     for run in RUNS:
-        answered = results[run]["ours"]["calls"] - results[run]["ours"]["refused"]
-        # a tab-list look is allowed when the tab list changed (the first sync)
-        assert answered <= 3 + (run == "first sync"), f"{run}: over the call budget"
+        f = results[run]["ours"]
+        answered = f["calls"] - f["refused"]
+        # a tab-list look when the tab list changed (the first sync: no machine tab yet),
+        # and a write over 9 MB split in parts (Google refuses 10 MB)
+        assert answered <= 3 + (run == "first sync") + max(0, f["writes"] - 1), f"{run}: over budget"
 
 
 if __name__ == "__main__":

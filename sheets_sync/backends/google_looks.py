@@ -275,8 +275,9 @@ class ReadColumns:
 
 
 def read_columns(table: Table) -> ReadColumns:
+    """The product's own columns (a person's columns keep the widths they have)."""
     look = looks_of(table.name)
-    wanted = {normalize(c.header) for c in (*look.columns, *look.human)} if look else set()
+    wanted = {normalize(c.header) for c in look.columns} if look else set()
     columns = {}
     for header in wanted:
         i = table.index(header)
