@@ -4,55 +4,14 @@ answers into the workbook. Fails (never skips) when Chromium is missing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from web_shop import Shop, photo
-
-from web.server import start
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from playwright.sync_api import Browser, Page, expect
+from web_shop import Shop, phone, photo
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=30_000)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture
-def site(shop: Shop) -> Iterator[str]:
-    running = start(shop.app, "127.0.0.1", 0, threads=4)
-    try:
-        yield running.url
-    finally:
-        running.stop()
-
-
-def phone(browser: Browser) -> Page:
-    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, java_script_enabled=False)
-    page.set_default_timeout(10_000)
-    # the workbook's Drive links would go to the internet: answer them here with nothing
-    page.route("https://**/*", lambda route: route.fulfill(status=404, body=""))
-    return page
 
 
 def fits_the_phone(page: Page) -> None:

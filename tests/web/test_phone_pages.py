@@ -8,41 +8,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from test_browser import ARGS, CHROMIUM
-from web_shop import Shop, photo
-
-from web.server import start
+from playwright.sync_api import Browser, Page, expect
+from web_shop import PHONE as SCREEN
+from web_shop import Shop, phone, photo
 
 pytestmark = pytest.mark.browser
-SCREEN = {"width": 390, "height": 844}
 LONG_WORD = "https://photos.example/" + "x" * 180  # a link pasted into a problem
 
 
 @pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=30_000)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture
-def site(shop: Shop) -> Iterator[str]:
-    running = start(shop.app, "127.0.0.1", 0, threads=4)
-    try:
-        yield running.url
-    finally:
-        running.stop()
-
-
-@pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    p = browser.new_page(viewport=SCREEN, is_mobile=True, java_script_enabled=False)
-    p.set_default_timeout(10_000)
-    p.route("https://**/*", lambda route: route.fulfill(status=404, body=""))
+    p = phone(browser)
     try:
         yield p
     finally:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from PIL import Image
+from playwright.sync_api import Browser, Page
 
 from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.cells import CellValue
@@ -240,6 +241,28 @@ class Shop:
         grid = self.backend.grid(tab)
         header = [str(h) for h in grid[0]]
         return [dict(zip(header, r, strict=False)) for r in grid[1:] if any(c not in (None, "") for c in r)]
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's; the browser tests fail, never skip, without it
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+
+
+def phone(browser: Browser) -> Page:
+    """A 390 px phone screen, JavaScript off (the pages need none)."""
+    page = browser.new_page(viewport=PHONE, is_mobile=True, java_script_enabled=False)
+    page.set_default_timeout(10_000)
+    # the workbook's Drive links would go to the internet: answer them here with nothing
+    page.route("https://**/*", lambda route: route.fulfill(status=404, body=""))
+    return page
 
 
 def photo(kind: str = "JPEG", size: tuple[int, int] = (40, 30)) -> bytes:
