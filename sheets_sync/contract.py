@@ -7,82 +7,14 @@ the product as a whole. Nothing here does I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
-from functools import lru_cache
-
-GEAR = "⚙"
-
-
-class Kind(Enum):
-    TEXT = "text"
-    NUMBER = "number"
-    INTEGER = "integer"
-    PERCENT = "percent"  # percentage points: 3 means 3 %
-    DATE = "date"
-    DATETIME = "datetime"
-    LINK = "link"
-    BOOL = "bool"
-    CHOICE = "choice"  # one of Column.choices
-    REF = "ref"  # a key of another tab (Column.ref)
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: Kind = Kind.TEXT
-    required: bool = False
-    key: bool = False
-    choices: tuple[str, ...] = ()
-    ref: str | None = None  # tab whose key this column names
-    default: str | int | float | None = None
-    help: str = ""
-
-
-@dataclass(frozen=True)
-class Tab:
-    name: str
-    columns: tuple[Column, ...]
-    machine_columns: tuple[str, ...] = ()  # headers without the gear
-    help: str = ""
-
-    @property
-    def key(self) -> Column | None:
-        return next((c for c in self.columns if c.key), None)
-
-    def column(self, name: str) -> Column:
-        wanted = normalize(name)
-        for c in self.columns:
-            if normalize(c.name) == wanted:
-                return c
-        raise KeyError(name)
-
-
-@dataclass(frozen=True)
-class MachineTab:
-    name: str
-    headers: tuple[str, ...]
-    append_only: bool = False
-    help: str = ""
-
-
-def normalize(header: object) -> str:
-    """Header or tab name as compared: case folded, spacing collapsed, gear kept."""
-    return _normalize("" if header is None else str(header))
-
-
-@lru_cache(maxsize=8192)  # headers are few and asked for per cell
-def _normalize(text: str) -> str:
-    return " ".join(text.replace(GEAR, f" {GEAR} ").split()).casefold()
-
-
-def machine_header(name: str) -> str:
-    return f"{GEAR} {name}"
-
-
-def is_machine_header(header: object) -> bool:
-    return normalize(header).startswith(GEAR)
-
+from .schema import GEAR as GEAR
+from .schema import Column as Column
+from .schema import Kind as Kind
+from .schema import MachineTab as MachineTab
+from .schema import Tab as Tab
+from .schema import is_machine_header as is_machine_header
+from .schema import machine_header as machine_header
+from .schema import normalize as normalize
 
 T, N, INT, P, D, DT, L, B = (
     Kind.TEXT,
@@ -393,9 +325,6 @@ TODAY = MachineTab(
 MACHINE_TABS: tuple[MachineTab, ...] = (
     TODAY, PROBLEMS, YIELDS, METAL_STOCK, LOAD, KPIS, KPI_TRENDS, ACTIVITY
 )
-
-
-# ---- presentation: charts and heatmaps every backend draws the same way --------------
 
 
 SEVERITIES = ("error", "warning")
