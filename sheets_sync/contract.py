@@ -251,6 +251,33 @@ CAPACITY = Tab(
 
 HOLIDAYS = Tab("Holidays", (Column("Date", D, required=True), Column("Name", T)))
 
+PROBLEM_STATES = ("Awaiting decision", "Decided", "Sent")
+PARTNER_PROBLEMS = Tab(
+    "Partner Problems",
+    (
+        Column("Problem ID", T, required=True, key=True, help="the report's Activity ID"),
+        _ref("Launch ID", "Launches", required=True),
+        _ref("Order Ref", "Orders"),
+        _ref("Partner", "Partners"),
+        Column("Reported At", DT, required=True),
+        Column("Report", T, required=True, help="the partner's words"),
+        Column("Photo", L),
+        Column("Decision", T, help="what the workshop decided, in words for the partner"),
+        Column("Decided By", T),
+    ),
+    machine_columns=(
+        "State",  # Awaiting decision / Decided (not sent yet) / Sent
+        "Decided At",  # when the sync first saw the Decision
+        "Hours To Decision",  # working hours from Reported At to Decided At
+        "Sent Decision",  # the decision as the partner last got it by email
+        "Sent At",
+        "Version",  # 1: the decision; 2, 3 ...: the corrections sent after it
+    ),
+    help="One row per problem a partner reported, appended by the sync; staff write the "
+    "Decision in the same row, and the sync sends it to the partner.",
+    appended=True,
+)
+
 HUMAN_TABS: tuple[Tab, ...] = (
     ORDERS,
     PROGRESS,
@@ -264,6 +291,7 @@ HUMAN_TABS: tuple[Tab, ...] = (
     APPROVALS,
     CAPACITY,
     HOLIDAYS,
+    PARTNER_PROBLEMS,
 )
 
 PROBLEMS = MachineTab("Problems", ("Tab", "Key", "Column", "Severity", "Message", "First Seen"))

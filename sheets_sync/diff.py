@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from .backends.base import AppendRow, ChangeSet, GridCell, KeyedCell, NewColumn, NewTab
 from .cells import CellValue, local_time, to_text
-from .contract import ACTIVITY, human_tab, machine_header, machine_tab
+from .contract import ACTIVITY, human_tab, is_machine_header, machine_header, machine_tab, normalize
 from .outputs import SyncContext, key_positions
-from .workbook import Snapshot
+from .workbook import Snapshot, Table
 
 
 def local(value: CellValue, zone: ZoneInfo) -> CellValue:
@@ -150,7 +150,28 @@ def _appends(snap: Snapshot, ctx: SyncContext, zone: ZoneInfo, changes: ChangeSe
         changes.new_tabs.append(NewTab(ACTIVITY.name, ACTIVITY.headers))
     for tab, values in ctx.outputs.appends:
         table = snap.table(tab)
+        if table is None:
+            spec = human_tab(tab)
+            if spec.appended and not any(normalize(t.name) == normalize(tab) for t in changes.new_tabs):
+                changes.new_tabs.append(NewTab(spec.name, spec.headers, machine=False))
+        else:
+            values = _fitted(table, values, changes)
         changes.appends.append(
             AppendRow(table.name if table else tab, {k: local(v, zone) for k, v in values.items()})
         )
     changes.appends.extend(rows)
+
+
+def _fitted(table: Table, values: dict[str, CellValue], changes: ChangeSet) -> dict[str, CellValue]:
+    """An appended row's values against its tab as it is: a ⚙ column it lacks is added; a
+    human column someone removed gets nothing (the Activity row keeps every word, and the
+    read names the missing column)."""
+    out: dict[str, CellValue] = {}
+    for header, value in values.items():
+        if table.has(header):
+            out[header] = value
+        elif is_machine_header(header):
+            if NewColumn(table.name, header) not in changes.new_columns:
+                changes.new_columns.append(NewColumn(table.name, header))
+            out[header] = value
+    return out

@@ -26,6 +26,7 @@ from .steps.links import LinkLine, links_for, publish_step
 from .steps.load import load_step
 from .steps.mail import build_mail_step
 from .steps.orders import orders_step
+from .steps.partner_problems import partner_problems_step
 from .steps.problems import problems_step
 from .steps.rules import validation_step
 from .steps.stock import stock_step
@@ -37,6 +38,7 @@ from .sync import Phase, Step, SyncReport, run_sync
 # can run a part of the sync; ``build_steps`` puts them together.
 CORE_STEPS: tuple[Step, ...] = (
     validation_step,  # rules between rows
+    partner_problems_step,  # decisions stamped; before launches (Problem while one is open)
     launches_step,  # launch states and what their sheets lack
     yields_step,  # before orders (⚙ Loss %) and KPIs
     orders_step,  # stage, slack, risk, approval, loss

@@ -190,6 +190,11 @@ SEVERITY_COLOURS = (Highlight("error", RED), Highlight("warning", AMBER))
 FLAG_COLOURS = (Highlight("", RED, "any"),)
 MET_COLOURS = (Highlight("met", GREEN), Highlight("missed", RED))
 CHECK_COLOURS = (Highlight("OK", GREEN), Highlight("", AMBER, "any"))
+PROBLEM_STATE_COLOURS = (
+    Highlight("Awaiting decision", RED),
+    Highlight("Decided", AMBER),
+    Highlight("Sent", GREEN),
+)
 URGENCY_COLOURS = (
     Highlight("Now", RED),
     Highlight("Today", AMBER),
@@ -249,6 +254,14 @@ _MACHINE_COLUMNS: dict[str, tuple[ColumnLook, ...]] = {
         _long(machine_header("Comment")),
         _link(machine_header("Link")),
     ),
+    "Partner Problems": (
+        _gear("State", highlights=PROBLEM_STATE_COLOURS),
+        _gear("Decided At", MOMENT),
+        _gear("Hours To Decision", HOURS),
+        _long(machine_header("Sent Decision")),
+        _gear("Sent At", MOMENT),
+        _gear("Version", WHOLE),
+    ),
 }
 
 # human columns whose look is not told by their kind alone
@@ -262,7 +275,9 @@ _HUMAN_PATTERNS = {
     "step": WHOLE,
     "days": WHOLE,
 }
-_HUMAN_LONG = {"description", "notes", "note", "instructions", "preferences"}
+_HUMAN_LONG = {"description", "notes", "note", "instructions", "preferences", "report",
+               "decision"}
+_HUMAN_IDS = {"problem id"}  # long generated keys: cut at a readable width
 
 
 def _human_look(tab: Tab) -> tuple[ColumnLook, ...]:
@@ -271,7 +286,7 @@ def _human_look(tab: Tab) -> tuple[ColumnLook, ...]:
         name = normalize(c.name)
         if name in _HUMAN_LONG:
             out.append(ColumnLook(c.name, wrap=True, min_width=20, max_width=_TEXT_WIDTH))
-        elif c.kind is Kind.LINK:
+        elif c.kind is Kind.LINK or name in _HUMAN_IDS:
             out.append(_link(c.name))
         elif c.kind is Kind.DATE:
             out.append(ColumnLook(c.name, DATE))

@@ -83,6 +83,8 @@ def duplicate_words(column: str, key: str, first: int, row: int) -> str:
 def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Problem]]:
     problems: list[Problem] = []
     table = snapshot.table(tab.name)
+    if table is None and tab.appended:
+        return [], problems  # the sync creates it with the first row it appends
     if table is None:
         severity = ERROR if tab.name in ESSENTIAL_TABS else WARNING
         headers = ", ".join(c.name for c in tab.columns)
@@ -335,6 +337,18 @@ BUILDERS: dict[str, Callable[[ParsedRow, dict[str, Any]], Any]] = {
         v["Artisan"], v["Skill"], v["Hours per Week"], r.row, v["From"], v["To"]
     ),
     "Holidays": lambda r, v: m.Holiday(v["Date"], r.row, v["Name"]),
+    "Partner Problems": lambda r, v: m.PartnerProblem(
+        r.key or "",
+        v["Launch ID"],
+        v["Reported At"],
+        v["Report"],
+        r.row,
+        v["Order Ref"],
+        v["Partner"],
+        v["Photo"],
+        v["Decision"],
+        v["Decided By"],
+    ),
 }
 
 _FIELDS = {
@@ -350,6 +364,7 @@ _FIELDS = {
     "Approvals": "approvals",
     "Capacity": "capacity",
     "Holidays": "holidays",
+    "Partner Problems": "partner_problems",
 }
 
 

@@ -43,6 +43,14 @@ class Tab:
     columns: tuple[Column, ...]
     machine_columns: tuple[str, ...] = ()  # headers without the gear
     help: str = ""
+    # its rows come from the sync (it appends them; staff answer in them): a workbook
+    # without the tab is not wrong, the sync creates it with the first row it appends
+    appended: bool = False
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every header of the tab as the product lays it out: human columns, then ⚙ ones."""
+        return (*(c.name for c in self.columns), *(machine_header(m) for m in self.machine_columns))
 
     @property
     def key(self) -> Column | None:

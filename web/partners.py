@@ -1,5 +1,6 @@
-"""Partner pages: /p/<token> shows the launch sheet; Acknowledge, Report a problem, Post
-progress. /u/<name> serves the photos partners sent (the random name is the capability)."""
+"""Partner pages: /p/<token> shows the launch sheet, the thread of the partner's reports
+with the workshop's decision under each; Acknowledge, Report a problem, Post progress.
+/u/<name> serves the photos partners sent (the random name is the capability)."""
 
 from __future__ import annotations
 
@@ -47,23 +48,44 @@ def _acknowledged(view: View) -> dict[str, str] | None:
 
 
 def _history(view: View) -> list[dict[str, Any]]:
-    """Problems and progress this launch's partner sent through the link, newest first."""
+    """Progress this launch's partner posted through the link, newest first."""
     s = services()
     items: list[dict[str, Any]] = []
-    for kind in ("problem", "progress"):
-        for sub in s.journal.for_ref(kind, view.id):
-            p = sub.payload
-            what = str(p.get("status") or "Problem")
-            items.append(
-                {
-                    "seq": sub.seq,
-                    "at": s.local(sub.received_at).isoformat(sep=" ", timespec="minutes"),
-                    "what": what,
-                    "text": p.get("text") or p.get("note") or "",
-                    "photo": p.get("photo") or "",
-                }
-            )
+    for sub in s.journal.for_ref("progress", view.id):
+        p = sub.payload
+        items.append(
+            {
+                "seq": sub.seq,
+                "at": s.local(sub.received_at).isoformat(sep=" ", timespec="minutes"),
+                "what": str(p.get("status") or ""),
+                "text": p.get("note") or "",
+                "photo": p.get("photo") or "",
+            }
+        )
     return sorted(items, key=lambda i: i["seq"], reverse=True)
+
+
+def _thread(view: View) -> list[dict[str, Any]]:
+    """The partner's reports on this launch, oldest first, each with the workshop's
+    decision under it: as the last sync published them from the Partner Problems tab,
+    then the reports sent here that no sync has written to the workbook yet."""
+    s = services()
+    items = [{**p, "pending": False} for p in view.data.get("problems") or []]
+    known = {str(p.get("id")) for p in items}
+    for sub in s.journal.for_ref("problem", view.id):
+        if sub.applied_at is not None or sub.id in known:
+            continue  # in the workbook: on the published list (or removed there by staff)
+        items.append(
+            {
+                "id": sub.id,
+                "reported_at": s.local(sub.received_at).isoformat(sep=" ", timespec="minutes"),
+                "report": str(sub.payload.get("text") or ""),
+                "photo": str(sub.payload.get("photo") or ""),
+                "decision": "",
+                "pending": True,
+            }
+        )
+    return items
 
 
 def _page(token: str, view: View, status: int = 200, **extra: Any) -> tuple[str, int]:
@@ -76,6 +98,7 @@ def _page(token: str, view: View, status: int = 200, **extra: Any) -> tuple[str,
         d=view.data,
         ack=_acknowledged(view),
         history=_history(view),
+        thread=_thread(view),
         keys={action: form_keys(token) for action in ACTIONS},  # each form its own key
         done="" if "error" in extra else request.args.get("done", ""),  # never thanks for a refusal
         statuses=STATUSES,

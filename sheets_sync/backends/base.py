@@ -24,10 +24,13 @@ from ..workbook import Snapshot
 
 @dataclass(frozen=True)
 class NewTab:
-    """Create a machine tab with this header row (styled as the machine's)."""
+    """Create a tab with this header row: a machine tab (every header styled as the
+    machine's), or with ``machine`` False a human tab whose rows the sync appends
+    (Partner Problems), where only the ⚙ headers are the machine's."""
 
     name: str
     headers: tuple[str, ...]
+    machine: bool = True
 
 
 @dataclass(frozen=True)

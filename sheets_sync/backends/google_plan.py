@@ -148,7 +148,7 @@ def build(changes: ChangeSet, layouts: dict[str, SheetLayout], new_ids: list[int
         layouts[normalize(tab.name)] = SheetLayout(sheet_id, tab.name, 1000, width,
                                                    list(tab.headers), set(range(len(tab.headers))))
         for c, text in enumerate(tab.headers):
-            headers[(sheet_id, 0, c)] = header_cell(text, machine=True)
+            headers[(sheet_id, 0, c)] = header_cell(text, machine=tab.machine)
             cells += 1
 
     for new_col in changes.new_columns:

@@ -17,7 +17,8 @@ surely is, a whole number from 2000-01-01 to 2099-12-31 (serials 36526 to 73050)
   quantities, days, hours, fineness, gravity, percentages), so the checks report "is a
   date, not a number" instead of taking 46,347 g of wax;
 * in the free-text columns shown to partners and clients (Description, Size, stones,
-  Instructions, Notes), so a launch sheet shows the date, not 46347.
+  Instructions, Notes, a problem's Report and Decision), so a launch sheet shows the
+  date, not 46347.
 
 Keys and references (Order Ref, Order Ref or Batch, Partner ...) are left as they are: a
 key must read the same as the write-time look reads it. Grams and prices can be that
@@ -48,6 +49,7 @@ SHOWN_TEXT = frozenset({
     ("orders", "side stones"), ("orders", "notes"), ("launches", "task"),
     ("launches", "instructions"), ("launches", "stones provided"), ("progress", "note"),
     ("metal log", "note"), ("clients", "preferences"), ("clients", "notes"),
+    ("partner problems", "report"), ("partner problems", "decision"),
 })
 
 

@@ -176,7 +176,7 @@ class WorkbookWriter:
     def apply(self, changes: ChangeSet) -> list[str]:
         """Apply ``changes``; return the keyed cells whose row is gone ("tab:key")."""
         for new_tab in changes.new_tabs:
-            self.add_tab(new_tab.name, new_tab.headers)
+            self.add_tab(new_tab.name, new_tab.headers, new_tab.machine)
         for new_col in changes.new_columns:
             self.sheet(new_col.tab).add_column(new_col.header)
         missing: list[str] = []

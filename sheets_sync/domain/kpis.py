@@ -19,21 +19,24 @@ value (never 0 %) and one Problem naming what is missing. Which month an item be
   ack_hours`` for a partner not on the Partners tab); on-time acknowledgement rate
   (acknowledged by ``launches.ack_due``: sending + the partner's Ack Hours; a launch past
   that moment and still unacknowledged counts as late; higher is better); specification
-  errors = launches whose ⚙ Problem text starts with "spec:" / launches sent (lower is
-  better). Launches blocked: launches by Launch Date whose ⚙ State is "Blocked: incomplete
-  sheet" (a count, no target). Problems answered within 4 working hours: the workbook does
-  not record when a problem was answered yet, so it stays blank with a note.
+  errors = launches with a partner's report (Partner Problems) starting with "spec:" /
+  launches sent (lower is better). Launches blocked: launches by Launch Date whose ⚙ State
+  is "Blocked: incomplete sheet" (a count, no target).
+* Problems answered within 4 working hours (``[workshop] problem_decision_hours``), reports
+  by the month they were reported: decided within those working hours ÷ decided, or open
+  for longer than that (``partner_problems.answered_within``). Higher is better.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..config import TargetsConfig
 from .metal import YieldLine
 from .model import Order, ProgressEntry
+from .partner_problems import Answered, answered_within
 from .problems import WARNING, Problem
 
 TAB = "KPIs"
@@ -48,7 +51,8 @@ CDPA = "Delivery Promise Adherence (%)"
 CLIENT_DELAYS = "Client-Initiated Delays (orders)"
 ACK_HOURS = "Average Acknowledgement (h)"
 ACK_ON_TIME = "On-Time Acknowledgement (%)"
-ANSWERED = "Problems Answered Within 4 Working Hours (%)"
+ANSWERED_PREFIX = "Problems Answered Within"
+ANSWERED = f"{ANSWERED_PREFIX} 4 Working Hours (%)"
 LAUNCHES_BLOCKED = "Launches Blocked (launches)"
 SPEC_ERRORS = "Specification Errors (%)"
 
@@ -59,9 +63,14 @@ TARGETS: dict[str, tuple[str, bool]] = {
     CDPA: ("delivery_adherence_pct", True),
     ACK_HOURS: ("ack_hours", False),  # a period's own target: ack_target
     ACK_ON_TIME: ("on_time_ack_pct", True),
+    ANSWERED: ("problems_answered_pct", True),
     SPEC_ERRORS: ("spec_error_pct", False),
 }
-ANSWERED_NOTE = "not recorded yet: the workbook has no answer time for reported problems"
+
+
+def answered_kpi(hours: float) -> str:
+    """The KPI's name for the configured working hours (4: ``ANSWERED``)."""
+    return f"{ANSWERED_PREFIX} {hours:g} Working Hours (%)"
 
 Month = tuple[int, int]
 
@@ -77,8 +86,8 @@ class LaunchFacts:
     response_hours: float | None = None
     ack_due: datetime | None = None
     state: str = ""
-    problem: str = ""
     ack_hours: float | None = None  # the partner's Ack Hours; None: not on the Partners tab
+    reports: tuple[str, ...] = ()  # what partners reported on it (Partner Problems)
 
 
 @dataclass(frozen=True)
@@ -119,7 +128,7 @@ def judge(
 ) -> tuple[float | None, str]:
     """(target, "met"/"missed"/"") of a KPI value; ``own``: a target of its own, instead of
     the one from ``[targets]``."""
-    spec = TARGETS.get(kpi)
+    spec = TARGETS.get(ANSWERED if kpi.startswith(ANSWERED_PREFIX) else kpi)
     if spec is None:
         return None, ""
     target = float(getattr(targets, spec[0])) if own is None else own
@@ -208,7 +217,8 @@ def communication(
                and f.acknowledged_at <= f.ack_due]
     dated = [f for f in launches if f.launch_date is not None and month_of(f.launch_date) in months]
     blocked = [f for f in dated if f.state.strip().casefold() == BLOCKED.casefold()]
-    spec = [f for f in sent if f.problem.strip().casefold().startswith(SPEC_PREFIX)]
+    spec = [f for f in sent
+            if any(r.strip().casefold().startswith(SPEC_PREFIX) for r in f.reports)]
     return [
         (ACK_HOURS, "", avg,
          f"{len(hours)} acknowledged launch{'es' if len(hours) != 1 else ''}" if hours
@@ -216,7 +226,6 @@ def communication(
         (ACK_ON_TIME, "", pct(len(on_time), len(judged)),
          f"{len(on_time)} of {len(judged)} within the partner's Ack Hours" if judged
          else "no acknowledgement due yet"),
-        (ANSWERED, "", None, ANSWERED_NOTE),
         (LAUNCHES_BLOCKED, "", float(len(blocked)) if dated else None,
          f"of {len(dated)} launch{'es' if len(dated) != 1 else ''} dated" if dated
          else "no launch dated"),
@@ -226,14 +235,27 @@ def communication(
     ]
 
 
+def answered(
+    problems: Iterable[Answered], months: frozenset[Month], hours: float
+) -> Row:
+    """Reports of ``months`` decided within ``hours`` working hours ÷ those judged."""
+    mine = [a for a in problems if month_of(a.reported_at.date()) in months]
+    within, judged = answered_within(mine, hours)
+    basis = (f"{within} of {judged} reported problems decided within {hours:g} working h"
+             + (f"; {len(mine) - judged} still within them" if len(mine) > judged else "")
+             if judged else "no reported problem decided or past its working hours")
+    return answered_kpi(hours), "", pct(within, judged), basis
+
+
 # ---- the tab ------------------------------------------------------------------------
 
 
 def _first_month(
     yields: Iterable[YieldLine], orders: Iterable[Order], launches: Iterable[LaunchFacts],
-    today: date,
+    today: date, reports: Iterable[Answered] = (),
 ) -> Month | None:
     days: list[date] = [ln.day for ln in yields if ln.day is not None]
+    days += [a.reported_at.date() for a in reports]
     for o in orders:
         days += [d for d in (o.delivered, o.promised) if d is not None]
     for f in launches:
@@ -250,10 +272,12 @@ def kpi_table(
     targets: TargetsConfig,
     today: date,
     now: datetime,
+    reports: Sequence[Answered] = (),
+    decision_hours: float = 4.0,
 ) -> tuple[list[KpiLine], list[Problem]]:
     """The last 3 months pooled first, then each month newest first, from the first month
     with any data (at most ``MONTHS`` back) to ``today``'s."""
-    first = _first_month(yields, orders, launches, today)
+    first = _first_month(yields, orders, launches, today, reports)
     months = [m for m in months_back(today, MONTHS) if first is not None and m >= first]
     recent = months_back(today, ROLLING)
     periods: list[tuple[str, frozenset[Month]]] = [
@@ -266,7 +290,8 @@ def kpi_table(
         lambda ms: yield_variance(yields, ms),
         lambda ms: [first_time_right(orders, progress, ms)],
         lambda ms: list(delivery_adherence(orders, today, ms)),
-        lambda ms: communication(launches, now, ms),
+        lambda ms: _with_answered(communication(launches, now, ms),
+                                  answered(reports, ms, decision_hours)),
     ]
     for period, ms in periods:
         blank: list[str] = []
@@ -275,13 +300,22 @@ def kpi_table(
                 own = ack_target(launches, ms, targets.ack_hours) if kpi == ACK_HOURS else None
                 target, met = judge(kpi, value, targets, own)
                 lines.append(KpiLine(period, kpi, breakdown, value, basis, target, met))
-                if value is None and kpi != ANSWERED and breakdown in ("", "All"):
+                # a month without a reported problem is good news, not missing data
+                if (value is None and breakdown in ("", "All")
+                        and not kpi.startswith(ANSWERED_PREFIX)):
                     blank.append(f"{kpi} ({basis})")
         if blank:
             problems.append(Problem(TAB, period, "Value", WARNING,
                 f"KPIs ({period}), column Value: left blank for lack of data: "
                 + "; ".join(blank) + "."))
     return lines, problems
+
+
+def _with_answered(rows: list[Row], row: Row) -> list[Row]:
+    """The partner communication rows with the problems answered in its place (after
+    on-time acknowledgement)."""
+    at = next((i + 1 for i, r in enumerate(rows) if r[0] == ACK_ON_TIME), len(rows))
+    return [*rows[:at], row, *rows[at:]]
 
 
 # ---- the trends behind the KPIs charts ------------------------------------------------
@@ -316,12 +350,13 @@ def trend_table(
     targets: TargetsConfig,
     today: date,
     now: datetime,
+    reports: Sequence[Answered] = (),
 ) -> list[TrendRow]:
     """Months oldest first, from the first month with any data (at most ``MONTHS`` back)
     to ``today``'s: one block for all alloys, then one block per alloy with a YVR in the
     window, in ``alloys`` order (the Alloys tab), alloys not listed there after, sorted.
     Every block has the same months, so a chart shares one month axis across them."""
-    first = _first_month(yields, orders, launches, today)
+    first = _first_month(yields, orders, launches, today, reports)
     months = [m for m in months_back(today, MONTHS) if first is not None and m >= first]
     yvr_target = float(targets.yield_variance_pct)
     rows: list[TrendRow] = []

@@ -7,7 +7,8 @@ Conventions:
   that is later (a launch held back by an incomplete sheet is not the partner's delay).
 * Acknowledgement is due Ack Hours (default 24) after that, escalation Escalate Hours
   (default 48) after it; both are plain elapsed hours, nights and weekends included.
-* A problem a partner reports wants a decision within 4 *working* hours.
+* A problem a partner reports wants a decision within 4 *working* hours; the launch is
+  in state Problem while any report on it has no decision (``partner_problems``).
 * State precedence: Blocked: incomplete sheet > Problem > Acknowledged > Escalated >
   Overdue > Sent > Ready. Only a sent launch can be Overdue or Escalated.
 """
@@ -32,7 +33,7 @@ class LaunchMachine:
 
     sent_at: datetime | None = None
     acknowledged_at: datetime | None = None
-    problem: str | None = None
+    open_problems: int = 0  # reports on the launch (Partner Problems rows) with no decision
     escalated_at: datetime | None = None
 
 
@@ -146,7 +147,7 @@ def launch_state(
     what the sheet lacks (``missing_for_launch``)."""
     if missing:
         return "Blocked: incomplete sheet"
-    if not _blank(machine.problem):
+    if machine.open_problems > 0:
         return "Problem"
     if machine.acknowledged_at is not None:
         return "Acknowledged"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from typing import Generic, TypeVar
 
@@ -172,6 +172,27 @@ class Holiday:
 
 
 @dataclass(frozen=True)
+class PartnerProblem:
+    """A problem a partner reported on a launch (a Partner Problems row), with the
+    decision staff wrote in the same row. ``reported_at`` is the workshop's wall time."""
+
+    problem_id: str
+    launch_id: str
+    reported_at: datetime
+    report: str
+    row: int
+    order_ref: str | None = None
+    partner: str | None = None
+    photo: str | None = None
+    decision: str | None = None
+    decided_by: str | None = None
+
+    @property
+    def decided(self) -> bool:
+        return bool(self.decision and self.decision.strip())
+
+
+@dataclass(frozen=True)
 class Workshop:
     """Everything the human tabs say, typed. Lists keep sheet order."""
 
@@ -187,6 +208,7 @@ class Workshop:
     approvals: list[Approval] = field(default_factory=list)
     capacity: list[CapacityEntry] = field(default_factory=list)
     holidays: list[Holiday] = field(default_factory=list)
+    partner_problems: list[PartnerProblem] = field(default_factory=list)
 
     def alloy(self, code: str | None) -> Alloy | None:
         return None if code is None else self._alloys.get(_fold(code))

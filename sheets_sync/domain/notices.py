@@ -12,9 +12,10 @@ Due moments (all aware datetimes in the workshop's zone):
 * acknowledgement reminder: ``launches.ack_due`` (launch moment or sending + Ack Hours,
   elapsed hours); escalation to the manager: ``launches.escalate_due``; both only while the
   launch is unacknowledged and not in Problem;
-* problem alert to the manager: when the partner reported it (the Activity "problem" row);
-  a second alert when ``problem_decision_hours`` working hours have passed and the launch is
-  still in state Problem;
+* problem alert to the manager, one per report: when the partner reported it (its
+  Partner Problems row's Reported At); a second alert when ``problem_decision_hours``
+  working hours have passed and the row still has no decision; the decision to the
+  partner, once per version (``partner_problems``);
 * approval request to the client: ``day_start`` on Requested (or the moment the row was
   first seen unsent); one reminder ``approval_reminder_days`` working days after sending
   while still Pending;
@@ -26,13 +27,12 @@ Saturday goes out on Monday at opening, with its id unchanged.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from .calendar import WorkCalendar
-from .launches import ack_due, escalate_due, problem_decision_due
+from .launches import ack_due, escalate_due
 from .model import Approval, Client, Launch, Order, Partner
 
 LAUNCH_NOTICE = "launch_notice"
@@ -40,6 +40,7 @@ ACK_REMINDER = "ack_reminder"
 ESCALATION = "escalation"
 PROBLEM_ALERT = "problem_alert"
 PROBLEM_SECOND_ALERT = "problem_second_alert"
+PROBLEM_DECISION = "problem_decision"
 APPROVAL_REQUEST = "approval_request"
 APPROVAL_REMINDER = "approval_reminder"
 DIGEST = "digest"
@@ -50,6 +51,7 @@ KINDS = (
     ESCALATION,
     PROBLEM_ALERT,
     PROBLEM_SECOND_ALERT,
+    PROBLEM_DECISION,
     APPROVAL_REQUEST,
     APPROVAL_REMINDER,
     DIGEST,
@@ -84,6 +86,8 @@ class Notice:
     address_place: tuple[str, str]
     stamp: Stamp | None = None
     order_ref: str = ""
+    # more ⚙ cells of the stamp's row, set with it when the email is decided
+    marks: tuple[tuple[str, str | int], ...] = ()
 
     @property
     def id(self) -> str:
@@ -102,8 +106,7 @@ class LaunchFacts:
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
     acknowledged_at: datetime | None = None
-    problem: str | None = None
-    problem_reported_at: datetime | None = None  # from the Activity tab, when known
+    open_problems: int = 0  # reports on the launch with no decision yet
 
 
 @dataclass(frozen=True)
@@ -140,11 +143,6 @@ def next_sending_time(cal: WorkCalendar, now: datetime) -> datetime:
     return cal.at(cal.add_workdays(day, 1), cal.day_start)
 
 
-def problem_key(text: str) -> str:
-    """A short stable tag for a problem text, used when its report time is unknown."""
-    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:8]
-
-
 def _partner_place(f: LaunchFacts) -> tuple[str, str]:
     return ("Partners", f.partner.partner_id if f.partner else f.launch.partner)
 
@@ -154,12 +152,9 @@ def launch_notices(
     cal: WorkCalendar,
     now: datetime,
     rules: Rules,
-    recorded: Mapping[str, datetime],
 ) -> list[Notice]:
     """Emails about one launch that are due at ``now`` (handled or not: the step filters).
-
-    ``recorded`` maps ids of emails already recorded to when (Activity time), used to time
-    the second problem alert when the report time itself is unknown."""
+    Problem alerts and decisions are per report (``partner_problems.problem_notices``)."""
     launch, now = facts.launch, cal.local(now)
     out: list[Notice] = []
     lid = launch.launch_id
@@ -183,32 +178,8 @@ def launch_notices(
                 )
             )
         return out
-    if facts.problem and facts.problem.strip():
-        if facts.state != "Problem":
-            return out  # decided: no alerts
-        reported = facts.problem_reported_at
-        ref = lid if reported is not None else f"{lid}#{problem_key(facts.problem)}"
-        first_due = cal.local(reported) if reported is not None else cal.local(facts.sent_at)
-        first = Notice(
-            PROBLEM_ALERT, ref, rules.manager_email, first_due, manager_place, None, order_ref
-        )
-        out.append(first)
-        start = reported if reported is not None else recorded.get(first.id)
-        if start is not None:
-            second_due = problem_decision_due(start, cal, rules.problem_decision_hours)
-            if now >= second_due:
-                out.append(
-                    Notice(
-                        PROBLEM_SECOND_ALERT,
-                        ref,
-                        rules.manager_email,
-                        second_due,
-                        manager_place,
-                        None,
-                        order_ref,
-                    )
-                )
-        return out
+    if facts.open_problems:
+        return out  # the partner waits on us: no reminder, no escalation (alerts: per report)
     if facts.acknowledged_at is not None:
         return out
     ack = ack_due(launch, facts.partner, cal, facts.sent_at)
@@ -319,12 +290,11 @@ def all_due(
     cal: WorkCalendar,
     now: datetime,
     rules: Rules,
-    recorded: Mapping[str, datetime],
 ) -> list[Notice]:
     """Every launch and approval email due at ``now`` (the digest is separate)."""
     out: list[Notice] = []
     for lf in launches:
-        out.extend(launch_notices(lf, cal, now, rules, recorded))
+        out.extend(launch_notices(lf, cal, now, rules))
     for af, first_seen in approvals:
         out.extend(approval_notices(af, cal, now, rules, first_seen))
     return out

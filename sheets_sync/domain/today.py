@@ -9,7 +9,7 @@ Every Action says what, who should act, since when, how long it has waited, and 
 look (tab and key). Urgency: ``NOW`` (someone is already waiting on us, or a promise is
 broken), ``TODAY`` (act today or it will be), ``THIS_WEEK`` (in hand, keep an eye on it).
 
-Adding a source (e.g. partner problems awaiting a decision, from their own tab):
+Adding a source (as partner problems awaiting a decision were, from their own tab):
 
 1. here, a pure function ``<thing>_actions(facts..., cal, now) -> list[Action]`` that makes
    one Action per thing, with its urgency, ``section`` (the digest's heading; add it to
@@ -30,6 +30,7 @@ from datetime import date, datetime
 from .calendar import WorkCalendar
 from .launches import ack_due, problem_decision_due
 from .notices import ApprovalFacts, LaunchFacts
+from .partner_problems import ProblemFacts
 
 NOW, TODAY, THIS_WEEK = 0, 1, 2
 URGENCY = ("Now", "Today", "This week")
@@ -157,9 +158,10 @@ def _partner(f: LaunchFacts) -> str:
 
 
 def launch_actions(launches: Iterable[tuple[LaunchFacts, str]], cal: WorkCalendar,
-                   now: datetime, decision_hours: float) -> list[Action]:
-    """Launches blocked, awaiting acknowledgement, overdue or escalated, and problems a
-    partner reported that wait for a decision. ``launches``: (facts, what the sheet lacks)."""
+                   now: datetime) -> list[Action]:
+    """Launches blocked, awaiting acknowledgement, overdue or escalated (a launch in state
+    Problem is on the list by its reports: ``problem_actions``). ``launches``: (facts,
+    what the sheet lacks)."""
     out: list[Action] = []
     now = cal.local(now)
     for f, missing in launches:
@@ -174,16 +176,6 @@ def launch_actions(launches: Iterable[tuple[LaunchFacts, str]], cal: WorkCalenda
                               f"{about} cannot go out: the sheet lacks {missing or 'details'}",
                               "Staff: complete the order", starts if come else None, waiting,
                               "Launches", lid))
-        elif f.state == "Problem" and f.problem:
-            reported = f.problem_reported_at or f.sent_at or now
-            spent = cal.working_hours_between(reported, now)
-            due = problem_decision_due(reported, cal, decision_hours)
-            late = now >= due
-            out.append(Action(NOW if late else TODAY, PARTNER_PROBLEMS,
-                              f"{about} reported: {f.problem}; decide by {_moment(due)}",
-                              "Manager: decide", cal.local(reported),
-                              f"{_hours(spent)} of {decision_hours:g} working h",
-                              "Launches", lid, spent))
         elif f.state in ("Overdue", "Escalated") and f.acknowledged_at is None:
             ack = ack_due(la, f.partner, cal, f.sent_at)
             hours = (now - cal.local(f.sent_at)).total_seconds() / 3600 if f.sent_at else 0.0
@@ -199,6 +191,33 @@ def launch_actions(launches: Iterable[tuple[LaunchFacts, str]], cal: WorkCalenda
                               f"{about} awaits acknowledgement, due {_moment(ack)}",
                               _partner(f), cal.local(f.sent_at), f"{_hours(hours)} since sent",
                               "Launches", lid, hours))
+    return out
+
+
+# ---- partner problems ------------------------------------------------------------------------
+
+
+def problem_actions(problems: Iterable[ProblemFacts], cal: WorkCalendar, now: datetime,
+                    decision_hours: float) -> list[Action]:
+    """Reports with no decision yet, one each: Now once their working hours for a
+    decision are spent, else Today; waiting says the working hours spent against them."""
+    out = []
+    now = cal.local(now)
+    for f in problems:
+        p = f.problem
+        if p.decided:
+            continue
+        reported = cal.local(p.reported_at)
+        spent = cal.working_hours_between(reported, now)
+        due = problem_decision_due(reported, cal, decision_hours)
+        partner = f.partner.name if f.partner and f.partner.name else (p.partner or "the partner")
+        task = f.launch.task if f.launch and f.launch.task else "job"
+        out.append(Action(NOW if now >= due else TODAY, PARTNER_PROBLEMS,
+                          f"{p.launch_id} ({f.order_ref}, {task} with {partner}) reported: "
+                          f"{p.report}; decide by {_moment(due)}",
+                          "Manager: write the Decision", reported,
+                          f"{_hours(spent)} of {decision_hours:g} working h",
+                          "Partner Problems", p.problem_id, spent))
     return out
 
 

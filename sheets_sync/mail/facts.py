@@ -1,11 +1,10 @@
-"""What the mail step reads from a sync: launches and approvals with their ⚙ cells, the
-Activity tab's memory, and the shape of a digest section. No sending happens here."""
+"""What the mail step reads from a sync: launches, approvals and partner problems with
+their ⚙ cells, and the shape of a digest section. No sending happens here."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from ..cells import to_text
@@ -13,56 +12,19 @@ from ..domain.calendar import WorkCalendar
 from ..domain.launches import ack_due, escalate_due, problem_decision_due
 from ..domain.model import Launch
 from ..domain.notices import ApprovalFacts, LaunchFacts, Notice
+from ..domain.partner_problems import ProblemFacts, decision_text, notice_parts
 from ..outputs import SyncContext
 from ..steps.launches import sheet_gaps
+from ..steps.partner_problems import open_problems
 from .mailer import parse_address
 
 
-@dataclass(frozen=True)
-class ActivityMemory:
-    """The Activity tab as read, plus this sync's rows: when each id was recorded, and when
-    each launch's latest problem was reported."""
-
-    recorded: dict[str, datetime] = field(default_factory=dict)
-    problems: dict[str, datetime] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, ctx: SyncContext) -> ActivityMemory:
-        recorded: dict[str, datetime] = {}
-        problems: dict[str, datetime] = {}
-
-        def see(row_id: str, kind: str, ref: str, when: datetime | None) -> None:
-            if when is None:
-                return
-            if row_id:
-                recorded.setdefault(row_id, when)
-            if kind.casefold() == "problem" and ref:
-                problems[ref] = max(problems.get(ref, when), when)
-
-        table = ctx.snapshot.table("Activity")
-        if table is not None:
-            for _, cells in table.records():
-                see(
-                    to_text(cells.get("id")),
-                    to_text(cells.get("kind")),
-                    to_text(cells.get("ref")),
-                    ctx.moment(cells.get("time")),
-                )
-        for a in ctx.outputs.activity:
-            see(a.id, a.kind, a.ref, ctx.moment(a.time))
-        return cls(recorded, problems)
-
-
-def launch_facts(ctx: SyncContext, launch: Launch, memory: ActivityMemory) -> LaunchFacts:
+def launch_facts(ctx: SyncContext, launch: Launch) -> LaunchFacts:
     w, key = ctx.workshop, launch.launch_id
     order = w.order(launch.order_ref)
     state = to_text(ctx.machine("Launches", key, "State"))
     if not state and sheet_gaps(ctx, launch):
         state = "Blocked: incomplete sheet"
-    problem = to_text(ctx.machine("Launches", key, "Problem")) or None
-    reported = memory.problems.get(key)
-    if reported is None and problem:
-        reported = ctx.moment(problem[:16])  # the journal writes "dd/mm/yyyy hh:mm text"
     return LaunchFacts(
         launch=launch,
         order=order,
@@ -72,8 +34,7 @@ def launch_facts(ctx: SyncContext, launch: Launch, memory: ActivityMemory) -> La
         reminded_at=ctx.machine_moment("Launches", key, "Reminded At"),
         escalated_at=ctx.machine_moment("Launches", key, "Escalated At"),
         acknowledged_at=ctx.machine_moment("Launches", key, "Acknowledged At"),
-        problem=problem,
-        problem_reported_at=reported,
+        open_problems=open_problems(ctx, key),
     )
 
 
@@ -105,8 +66,6 @@ def launch_context(
 ) -> dict[str, Any]:
     p = f.partner
     sent = f.sent_at or ctx.now
-    reported = f.problem_reported_at
-    hours = ctx.config.workshop.problem_decision_hours
     return {
         "launch": f.launch,
         "order": f.order,
@@ -120,12 +79,35 @@ def launch_context(
         "ack_due": ack_due(f.launch, p, cal, sent),
         "escalate_due": escalate_due(f.launch, p, cal, sent),
         "reminded_at": f.reminded_at,
-        "problem": f.problem or "",
+        "link": link_of(ctx, "Launches", f.launch.launch_id),
+    }
+
+
+def problem_context(
+    ctx: SyncContext, f: ProblemFacts, cal: WorkCalendar, notice: Notice
+) -> dict[str, Any]:
+    """An alert to the manager or a decision to the partner, about one report."""
+    p, partner, launch = f.problem, f.partner, f.launch
+    reported = cal.local(p.reported_at)
+    hours = ctx.config.workshop.problem_decision_hours
+    _, _, version = notice_parts(notice.ref)
+    return {
+        "problem": p,
+        "launch_id": p.launch_id,
+        "order_ref": f.order_ref,
+        "task": launch.task if launch else "",
+        "partner_name": partner.name if partner else (p.partner or (launch.partner if launch else "")),
+        "contact": (partner.contact or "") if partner else "",
+        "partner_email": (partner.email or "") if partner else "",
+        "partner_phone": (partner.phone or "") if partner else "",
         "reported_at": reported,
         "decision_hours": hours,
-        "decision_due": problem_decision_due(reported, cal, hours) if reported else None,
+        "decision_due": problem_decision_due(reported, cal, hours),
         "second": notice.kind == "problem_second_alert",
-        "link": link_of(ctx, "Launches", f.launch.launch_id),
+        "decision": decision_text(p),
+        "decided_by": p.decided_by or "",
+        "correction": version > 1,
+        "link": link_of(ctx, "Launches", launch.launch_id) if launch else "",
     }
 
 

@@ -35,6 +35,7 @@ TEMPLATE_OF = {
     "escalation": "escalation",
     "problem_alert": "problem_alert",
     "problem_second_alert": "problem_alert",
+    "problem_decision": "problem_decision",
     "approval_request": "approval_request",
     "approval_reminder": "approval_request",
     "digest": "digest",
@@ -182,10 +183,14 @@ SUBJECTS: dict[str, Callable[[dict[str, Any]], str]] = {
         f"{c['launch'].launch_id} (order {c['launch'].order_ref})"
     ),
     dn.PROBLEM_ALERT: lambda c: (
-        f"Problem reported on {c['launch'].launch_id} by {c['partner_name']} (order {c['launch'].order_ref})"
+        f"Problem reported on {c['launch_id']} by {c['partner_name']} (order {c['order_ref']})"
     ),
     dn.PROBLEM_SECOND_ALERT: lambda c: (
-        f"Still undecided: problem on {c['launch'].launch_id} (order {c['launch'].order_ref})"
+        f"Still undecided: problem on {c['launch_id']} (order {c['order_ref']})"
+    ),
+    dn.PROBLEM_DECISION: lambda c: (
+        ("Correction: the workshop's decision" if c["correction"] else "The workshop's decision")
+        + f" on your report about {c['launch_id']} (order {c['order_ref']})"
     ),
     dn.APPROVAL_REQUEST: lambda c: (
         f"Your approval please: {c['item_lower']} for order {c['approval'].order_ref}"

@@ -308,14 +308,37 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
         "Approvals": approvals,
         "Capacity": capacity,
         "Holidays": holidays,
+        "Partner Problems": partner_problems(t, launches),
     }
     return _with_headers(
         data,
         extra={
             "Orders": ["Sales Notes"],
             "Approvals": ["⚙ State", "⚙ Answered At", "⚙ Answered By"],
+            "Partner Problems": ["⚙ State", "⚙ Decided At"],
         },
     )
+
+
+def partner_problems(today: date, launches: Grid) -> Grid:
+    """Two reports from the caster: one decided within the hour on its launch day (the
+    sync emails the decision to the partner and shows it on the launch page), one sent
+    yesterday at 16:30 and still waiting (Now on the Today tab from 11:30 today: 4
+    working hours)."""
+    decided, waiting = launches[1], launches[2]  # L-010 and L-011, both with the caster
+    launched = decided[4] if isinstance(decided[4], date) else today
+    reported = datetime.combine(launched, time(10, 15))
+    yesterday = datetime.combine(_workday(today - timedelta(days=1), back=True), time(16, 30))
+    return [
+        ["web-demo-sprue", decided[0], decided[1], decided[2], reported,
+         "The sprue on the back of the shank, as the sheet asks, lands on the engraving "
+         "zone. Can we move it to the side?", None,
+         "Yes: move the sprue to the side of the shank. We accept up to 0.2 g over the "
+         "target weight.", "Marc", "Decided", reported + timedelta(minutes=50)],
+        ["web-demo-porosity", waiting[0], waiting[1], waiting[2], yesterday,
+         "Porosity on the inside of the band after casting. Recast, or clean up and polish?",
+         None, None, None, "Awaiting decision", None],
+    ]
 
 
 def _with_headers(data: dict[str, Grid], extra: dict[str, list[str]] | None = None) -> dict[str, Grid]:

@@ -1,11 +1,15 @@
 """Answers from the web app (reads the journal's pending entries and the Activity IDs;
-writes Approvals and Launches ⚙ answer cells, Progress rows and one Activity row per
-answer, whose ID is the entry's unique id).
+writes Approvals and Launches ⚙ answer cells, Progress rows, Partner Problems rows and one
+Activity row per answer, whose ID is the entry's unique id).
 
 Entries are marked applied only after the workbook write succeeded (``ctx.after_write``);
 an entry whose id is already in Activity (the write landed, the mark did not: a crash) is
 only marked. Exactly once, whatever happens between the two. The first step of a sync, so
 every later step sees the answers.
+
+A problem report becomes its own Partner Problems row, keyed by that same id (Problem
+ID = its Activity ID), where staff write the decision; the steps after this one see it in
+this same sync (the launch turns Problem, the manager's alert goes out).
 
 Progress posted as "Shipped" is written as Status "Done" with a Note starting "Shipped"
 (the Progress statuses are Started / Done / Verified / Rework). Times written to cells are
@@ -18,7 +22,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from ..cells import CellValue, is_blank, local_time, parse_datetime
-from ..domain.model import ProgressEntry, Workshop
+from ..contract import PARTNER_PROBLEMS, machine_header
+from ..domain.model import PartnerProblem, ProgressEntry, Workshop
 from ..errors import CellError
 from ..journal import Journal, Submission
 from ..outputs import ActivityRow, SyncContext
@@ -81,8 +86,7 @@ def apply_submission(ctx: SyncContext, sub: Submission) -> None:
         )
     elif sub.kind == "problem":
         text = str(p.get("text") or "")
-        cell = f"{when:%d/%m/%Y %H:%M} {text}" + (f" (photo: {photo})" if photo else "")
-        ctx.outputs.set("Launches", sub.ref, "Problem", cell)
+        _new_problem(ctx, sub, when, partner, text, photo)
         _activity(
             ctx, sub, when, "problem", partner, text + (f" (photo: {photo})" if photo else "")
         )
@@ -111,6 +115,37 @@ def apply_submission(ctx: SyncContext, sub: Submission) -> None:
         detail = f"{task}: {status}" + (f" - {note}" if note else "")
         detail += f" (photo: {photo})" if photo else ""
         _activity(ctx, sub, when, "progress", partner, detail)
+
+
+def _new_problem(
+    ctx: SyncContext, sub: Submission, when: datetime, partner: str, text: str, photo: str
+) -> None:
+    """The report's Partner Problems row, appended and seen by the later steps."""
+    launch = next((la for la in ctx.workshop.launches if la.launch_id == sub.ref), None)
+    order_ref = str(sub.payload.get("order_ref") or "") or (launch.order_ref if launch else "")
+    partner_id = launch.partner if launch else partner
+    ctx.outputs.appends.append(
+        (
+            PARTNER_PROBLEMS.name,
+            {
+                "Problem ID": sub.id,
+                "Launch ID": sub.ref,
+                "Order Ref": order_ref or None,
+                "Partner": partner_id or None,
+                "Reported At": when,
+                "Report": text,
+                "Photo": photo or None,
+                machine_header("State"): "Awaiting decision",
+            },
+        )
+    )
+    table = ctx.snapshot.table(PARTNER_PROBLEMS.name)
+    last = max(table.row_numbers, default=1) if table is not None else 1
+    row = last + sum(1 for tab, _ in ctx.outputs.appends if tab == PARTNER_PROBLEMS.name)
+    ctx.workshop.partner_problems.append(
+        PartnerProblem(sub.id, sub.ref, when, text, row, order_ref or None, partner_id or None,
+                       photo or None)
+    )
 
 
 def _see_progress(

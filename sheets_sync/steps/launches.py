@@ -1,8 +1,9 @@
 """Launches ⚙ State and ⚙ Missing (reads each launch, its order as read, its alloy, its
-partner and its ⚙ stamps; writes Launches ⚙ State and Missing, and a Problem for an
-incomplete sheet), and Orders ⚙ Launch (reads the launches' ⚙ State as this sync leaves it;
-writes Orders ⚙ Launch). After the emails, ``launch_states_step`` judges the states again,
-so a notice sent in this sync moves its launch to Sent in this same write."""
+partner, its ⚙ stamps and the reports on it still without a decision; writes Launches
+⚙ State and Missing, and a Problem for an incomplete sheet), and Orders ⚙ Launch (reads the
+launches' ⚙ State as this sync leaves it; writes Orders ⚙ Launch). After the emails,
+``launch_states_step`` judges the states again, so a notice sent in this sync moves its
+launch to Sent in this same write."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ..domain.launches import LaunchMachine, launch_state, missing_for_launch
 from ..domain.model import Launch, by_order
 from ..domain.problems import WARNING, Problem, where
 from ..outputs import SyncContext
+from .partner_problems import open_problems
 
 
 def sheet_gaps(ctx: SyncContext, launch: Launch) -> list[str]:
@@ -35,7 +37,7 @@ def _judge_state(ctx: SyncContext, launch: Launch, missing: list[str]) -> None:
     machine = LaunchMachine(
         sent_at=ctx.machine_moment("Launches", key, "Sent At"),
         acknowledged_at=ctx.machine_moment("Launches", key, "Acknowledged At"),
-        problem=to_text(ctx.machine("Launches", key, "Problem")) or None,
+        open_problems=open_problems(ctx, key),
         escalated_at=ctx.machine_moment("Launches", key, "Escalated At"),
     )
     partner = ctx.workshop.partner(launch.partner)

@@ -1,5 +1,6 @@
 """The pages behind the links, and the links themselves (reads every Approvals and
-Launches row, its order, client or partner and its ⚙ cells; writes Approvals and
+Launches row, its order, client or partner and its ⚙ cells, and the partner's reports
+and their decisions on Partner Problems; writes Approvals and
 Launches ⚙ Link, Approvals ⚙ State when blank or when a new image opens a new round, and
 the pages' ``View``s into the journal).
 
@@ -37,6 +38,7 @@ from typing import Any
 
 from ..cells import CellValue, is_blank, to_text
 from ..contract import human_tab, machine_header
+from ..domain import partner_problems as pp
 from ..domain.model import Approval, Launch, Order, Workshop
 from ..errors import ConfigError, LinkError
 from ..journal import Journal, View
@@ -46,6 +48,7 @@ from .launches import sheet_gaps
 
 Step = Callable[[SyncContext], None]
 
+MINUTE = "%Y-%m-%d %H:%M"  # moments on the pages: wall time in the workshop's zone
 REFRESH_DAYS = 3  # a link closer than this to expiring is replaced
 BLOCKED_STATE = "Blocked: incomplete sheet"
 ANSWERED = ("Approved", "Changes requested")
@@ -183,8 +186,28 @@ def launch_view(ctx: SyncContext, launch: Launch) -> View:
         },
         "acknowledged_at": to_text(ctx.machine("Launches", launch.launch_id, "Acknowledged At")),
         "acknowledged_by": to_text(ctx.machine("Launches", launch.launch_id, "Acknowledged By")),
+        "problems": problem_thread(ctx, launch),
     }
     return View("launch", launch.launch_id, fingerprint(sheet), state, data)
+
+
+def problem_thread(ctx: SyncContext, launch: Launch) -> list[dict[str, Any]]:
+    """The partner's reports on the launch, oldest first, each with the decision staff
+    wrote under it (none yet: ``decision`` is "")."""
+    mine = [p for p in ctx.workshop.partner_problems if pp.fold(p.launch_id) == pp.fold(launch.launch_id)]
+    out = []
+    for p in sorted(mine, key=lambda p: p.reported_at):
+        decided = ctx.machine_moment(pp.TAB, p.problem_id, "Decided At") if p.decided else None
+        out.append({
+            "id": p.problem_id,
+            "reported_at": p.reported_at.strftime(MINUTE),
+            "report": p.report,
+            "photo": p.photo or "",
+            "decision": pp.decision_text(p),
+            "decided_at": decided.strftime(MINUTE) if decided else "",
+            "decided_by": (p.decided_by or "").strip(),
+        })
+    return out
 
 
 def _claims(

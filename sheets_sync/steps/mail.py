@@ -1,6 +1,7 @@
-"""The mail step (reads every launch, approval and their ⚙ stamps, the Activity IDs and
-the mail ledger; writes Activity rows of kind "email", the ⚙ Sent At / Reminded At /
-Escalated At stamps, and sends after the write). It decides which emails go out and
+"""The mail step (reads every launch, approval and partner problem and their ⚙ stamps, the
+Activity IDs and the mail ledger; writes Activity rows of kind "email", the ⚙ Sent At /
+Reminded At / Escalated At stamps, a decision's ⚙ Sent Decision / Version, and sends
+after the write). It decides which emails go out and
 sends them only after the workbook write succeeded. No email is ever sent twice.
 
 The never-twice protocol it follows is told in ``sheets_sync.mail`` (the package's
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain import notices as dn
+from ..domain import partner_problems as pp
 from ..domain.calendar import WorkCalendar
 from ..domain.launches import LaunchMachine, launch_state
 from ..domain.problems import WARNING, Problem
@@ -24,11 +26,11 @@ from ..mail import ledger as lg
 from ..mail.delivery import deliver
 from ..mail.digest import digest_content, short_ref
 from ..mail.facts import (
-    ActivityMemory,
     approval_context,
     approval_facts,
     launch_context,
     launch_facts,
+    problem_context,
     valid_recipient,
 )
 from ..mail.ledger import Entry, Ledger
@@ -36,6 +38,7 @@ from ..mail.mailer import Mailer, parse_address
 from ..mail.notices import SUBJECTS, build_message, fmt_day
 from ..outputs import ActivityRow, SyncContext
 from .launches import sheet_gaps
+from .partner_problems import problem_facts
 from .today import desk_actions
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,9 @@ STAMP_OF = {
 
 
 
+PROBLEM_KINDS = (dn.PROBLEM_ALERT, dn.PROBLEM_SECOND_ALERT, dn.PROBLEM_DECISION)
+
+
 def backoff(attempts: int) -> timedelta:
     factor: int = 1 << min(max(attempts - 1, 0), 16)
     return min(FIRST_BACKOFF * factor, MAX_BACKOFF)
@@ -64,9 +70,9 @@ def backoff(attempts: int) -> timedelta:
 class _Run:
     ctx: SyncContext
     cal: WorkCalendar
-    memory: ActivityMemory
     launches: dict[str, dn.LaunchFacts]
     approvals: dict[str, dn.ApprovalFacts]
+    problems: dict[str, pp.ProblemFacts]  # by Problem ID
     to_send: list[str]
     after: list[Callable[[], None]]
 
@@ -94,13 +100,12 @@ class MailStep:
 
     def __call__(self, ctx: SyncContext) -> None:
         cal = ctx.calendar()
-        memory = ActivityMemory.of(ctx)
         run = _Run(
             ctx,
             cal,
-            memory,
-            {la.launch_id: launch_facts(ctx, la, memory) for la in ctx.workshop.launches},
+            {la.launch_id: launch_facts(ctx, la) for la in ctx.workshop.launches},
             {a.approval.approval_id: a for a in approval_facts(ctx)},
+            {f.pid: f for f in problem_facts(ctx)},
             [],
             [],
         )
@@ -112,7 +117,8 @@ class MailStep:
         for af in run.approvals.values():
             seen = self.ledger.first_seen(f"approval:{af.approval.approval_id}", ctx.today.isoformat())
             approvals.append((af, datetime.fromisoformat(seen).date()))
-        due = dn.all_due(run.launches.values(), approvals, cal, ctx.now, rules, memory.recorded)
+        due = dn.all_due(run.launches.values(), approvals, cal, ctx.now, rules)
+        due += [n for f in run.problems.values() for n in pp.problem_notices(f, cal, ctx.now, rules)]
         waiting = []
         for notice in due:
             if sending:
@@ -175,11 +181,11 @@ class MailStep:
             if af is None:
                 return "the approval row is gone"
             return "" if af.state == "Pending" else f"the approval is {af.state}"
+        if entry.kind in PROBLEM_KINDS:
+            return pp.why_not_now(entry.kind, entry.ref, run.problems)
         lf = run.launches.get(ref)
         if lf is None:
             return "the launch row is gone"
-        if entry.kind in (dn.PROBLEM_ALERT, dn.PROBLEM_SECOND_ALERT):
-            return "" if lf.state == "Problem" else "the problem was decided"
         if lf.acknowledged_at is not None:
             return "the partner acknowledged"
         return ""
@@ -206,11 +212,21 @@ class MailStep:
         stamp = STAMP_OF.get(entry.kind)
         if stamp:
             run.ctx.outputs.set(stamp[0], short_ref(entry.ref), stamp[1], None)
+        if entry.kind == dn.PROBLEM_DECISION:  # that version again, to the new address
+            _, pid, version = pp.notice_parts(entry.ref)
+            for column, value in (("Sent Decision", None), ("Sent At", None),
+                                  ("Version", version - 1 or None), ("State", pp.DECIDED)):
+                run.ctx.outputs.set(pp.TAB, pid, column, value)
         eid, at = entry.id, run.ctx.now
         run.after.append(lambda: self.ledger.cancel_rejected(eid, at))
 
     def _address_place(self, run: _Run, entry: Entry) -> tuple[str, str, str] | None:
         ref = short_ref(entry.ref)
+        if entry.kind == dn.PROBLEM_DECISION:
+            pf = run.problems.get(pp.notice_parts(entry.ref)[1])
+            if pf is None or pf.partner is None:
+                return None
+            return ("Partners", pf.partner.partner_id, pf.partner.email or "")
         if entry.kind in (dn.LAUNCH_NOTICE, dn.ACK_REMINDER):
             lf = run.launches.get(ref)
             if lf is None or lf.partner is None:
@@ -262,7 +278,9 @@ class MailStep:
 
     def _content(self, run: _Run, notice: dn.Notice) -> tuple[dict[str, Any], str]:
         ref = notice.ref.split("#")[0]
-        if notice.kind in (dn.APPROVAL_REQUEST, dn.APPROVAL_REMINDER):
+        if notice.kind in PROBLEM_KINDS:
+            c = problem_context(run.ctx, run.problems[pp.notice_parts(notice.ref)[1]], run.cal, notice)
+        elif notice.kind in (dn.APPROVAL_REQUEST, dn.APPROVAL_REMINDER):
             c = approval_context(run.ctx, run.approvals[ref], notice)
         else:
             c = launch_context(run.ctx, run.launches[ref], run.cal, notice)
@@ -300,6 +318,8 @@ class MailStep:
         )
         if notice.stamp is not None:
             ctx.outputs.set(notice.stamp.tab, notice.stamp.key, notice.stamp.column, ctx.now)
+            for column, value in notice.marks:
+                ctx.outputs.set(notice.stamp.tab, notice.stamp.key, column, value)
             self._refresh_state(run, notice.stamp.tab, notice.stamp.key)
         run.to_send.append(notice.id)
 
@@ -312,7 +332,7 @@ class MailStep:
         machine = LaunchMachine(
             sent_at=ctx.machine_moment(tab, key, "Sent At"),
             acknowledged_at=f.acknowledged_at,
-            problem=f.problem,
+            open_problems=f.open_problems,
             escalated_at=ctx.machine_moment(tab, key, "Escalated At"),
         )
         state = launch_state(f.launch, sheet_gaps(ctx, f.launch), f.partner, run.cal, ctx.now, machine)

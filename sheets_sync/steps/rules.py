@@ -84,6 +84,14 @@ def validation_step(ctx: SyncContext) -> None:
                 flag(tab, r, "Order Ref", ERROR, f"order {ref!r} is not on the Orders tab")
     for r in rules.rows("Launches"):
         rules.named("Launches", r, "Partner", ERROR)
+    launches = {" ".join(k.split()).casefold() for k in key_positions(ctx.snapshot, "Launches")}
+    for r in rules.rows("Partner Problems"):
+        launch = r.values.get("Launch ID")
+        if launch is not None and " ".join(launch.split()).casefold() not in launches:
+            flag("Partner Problems", r, "Launch ID", WARNING,
+                 f"launch {launch!r} is not on the Launches tab: the decision goes to the Partner "
+                 "named on this row, without a link to the launch sheet")
+        rules.named("Partner Problems", r, "Partner", WARNING)
     for r in rules.rows("Metal Log"):  # a counterparty may be no partner at all (a refiner)
         rules.named("Metal Log", r, "Counterparty", WARNING, unknown_ok=True)
     _shared_names(rules)

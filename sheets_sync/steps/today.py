@@ -1,4 +1,5 @@
-"""The Today tab (reads the Orders, Launches and Approvals ⚙ cells as this sync leaves them,
+"""The Today tab (reads the Orders, Launches, Approvals and Partner Problems ⚙ cells as this
+sync leaves them,
 the Yields and Metal Stock lines, the Activity tab and the mail ledger; writes the whole tab:
 one row per thing a person must act on, most urgent first, or one row saying there is none).
 
@@ -22,9 +23,10 @@ from ..domain.planning import current_stage, route_steps
 from ..domain.stock import SAFE
 from ..errors import CellError
 from ..mail import ledger as lg
-from ..mail.facts import ActivityMemory, approval_facts, launch_facts
+from ..mail.facts import approval_facts, launch_facts
 from ..mail.ledger import Ledger
 from ..outputs import SyncContext, row_under
+from .partner_problems import problem_facts
 
 Source = Callable[[SyncContext, Ledger | None], list[dt.Action]]
 UNCERTAIN_DAYS = 7  # an email that may not have gone out stays on the desk this long
@@ -69,13 +71,16 @@ def pieces(ctx: SyncContext, _: Ledger | None) -> list[dt.Action]:
 
 
 def launches(ctx: SyncContext, _: Ledger | None) -> list[dt.Action]:
-    """Launches blocked, awaiting acknowledgement, overdue or escalated; partner problems
-    recorded on a launch that wait for a decision."""
-    memory = ActivityMemory.of(ctx)
-    facts = [(launch_facts(ctx, la, memory), to_text(ctx.machine("Launches", la.launch_id, "Missing")))
+    """Launches blocked, awaiting acknowledgement, overdue or escalated."""
+    facts = [(launch_facts(ctx, la), to_text(ctx.machine("Launches", la.launch_id, "Missing")))
              for la in ctx.workshop.launches]
-    return dt.launch_actions(facts, ctx.calendar(), ctx.now,
-                             ctx.config.workshop.problem_decision_hours)
+    return dt.launch_actions(facts, ctx.calendar(), ctx.now)
+
+
+def problems(ctx: SyncContext, _: Ledger | None) -> list[dt.Action]:
+    """Problems partners reported that wait for a decision (Partner Problems)."""
+    return dt.problem_actions(problem_facts(ctx), ctx.calendar(), ctx.now,
+                              ctx.config.workshop.problem_decision_hours)
 
 
 def approvals(ctx: SyncContext, _: Ledger | None) -> list[dt.Action]:
@@ -113,7 +118,7 @@ def emails(ctx: SyncContext, ledger: Ledger | None) -> list[dt.Action]:
     return dt.email_actions(doubts, ctx.now)
 
 
-SOURCES: tuple[Source, ...] = (pieces, launches, approvals, metal, emails)
+SOURCES: tuple[Source, ...] = (pieces, launches, problems, approvals, metal, emails)
 
 
 def desk_actions(ctx: SyncContext, ledger: Ledger | None = None) -> list[dt.Action]:

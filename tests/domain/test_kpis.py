@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sheets_sync.config import TargetsConfig
+from sheets_sync.domain.calendar import make_calendar
 from sheets_sync.domain.kpis import (
     ACK_HOURS,
     ACK_ON_TIME,
     ANSWERED,
-    ANSWERED_NOTE,
     CDPA,
     CLIENT_DELAYS,
     FTRR,
@@ -23,6 +23,8 @@ from sheets_sync.domain.kpis import (
     LaunchFacts,
     TrendRow,
     ack_target,
+    answered,
+    answered_kpi,
     communication,
     delivery_adherence,
     first_time_right,
@@ -34,6 +36,7 @@ from sheets_sync.domain.kpis import (
 )
 from sheets_sync.domain.metal import compute_yields
 from sheets_sync.domain.model import Alloy, MetalEntry, Order, ProgressEntry
+from sheets_sync.domain.partner_problems import Answered
 
 TZ = ZoneInfo("Europe/Paris")
 TODAY = date(2026, 11, 20)
@@ -79,7 +82,7 @@ LAUNCHES = [
     LaunchFacts("L-2", date(2026, 10, 7), sent(7), sent(8, 15), 30.0, sent(8), "Acknowledged"),
     # never acknowledged, due long past: late; its problem is a specification error
     LaunchFacts("L-3", date(2026, 10, 12), sent(12), None, None, sent(13), "Problem",
-                "spec: ring size missing"),
+                reports=("The sprue is thin", "spec: ring size missing")),
     # blocked by an incomplete sheet, never sent
     LaunchFacts("L-4", date(2026, 10, 20), state="Blocked: incomplete sheet"),
 ]
@@ -114,7 +117,6 @@ def test_partner_communication() -> None:
     rows = {r[0]: r[2:] for r in communication(LAUNCHES, NOW, OCT)}
     assert rows[ACK_HOURS] == (26.5, "2 acknowledged launches")  # (23 + 30) / 2
     assert rows[ACK_ON_TIME] == (33.3, "1 of 3 within the partner's Ack Hours")
-    assert rows[ANSWERED] == (None, ANSWERED_NOTE)
     assert rows[LAUNCHES_BLOCKED] == (1.0, "of 4 launches dated")
     assert rows[SPEC_ERRORS] == (33.3, "1 of 3 sent launches with a spec: problem")
 
@@ -158,6 +160,54 @@ def test_acknowledgement_is_judged_against_the_ack_hours_given() -> None:
     assert ack_target([stranger], frozenset({(2026, 11)}), 36.0) is None
 
 
+CAL = make_calendar("Europe/Paris", day_start=datetime(2026, 1, 1, 9).time(),
+                    day_end=datetime(2026, 1, 1, 18).time())
+
+
+def reported(day: int, hour: int, minute: int = 0, month: int = 10) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=TZ)
+
+
+def answer(at: datetime, decided: datetime | None, now: datetime = NOW) -> Answered:
+    hours = None if decided is None else CAL.working_hours_between(at, decided)
+    return Answered(at, hours, CAL.working_hours_between(at, now))
+
+
+def test_problems_answered_within_four_working_hours() -> None:
+    # reported Friday 2 October 16:30 (1.5 working h left that day), decided Monday
+    # 10:00: 2.5 working h, within; the same report decided Monday 14:00: 6.5 h, not
+    within = answer(reported(2, 16, 30), reported(5, 10))
+    late = answer(reported(9, 16, 30), reported(12, 14))
+    assert (within.hours_to_decision, late.hours_to_decision) == (2.5, 6.5)
+    # open since Friday 30 October 17:00: long past its 4 h, judged as not within
+    forgotten = answer(reported(30, 17), None)
+    assert answered([within, late, forgotten], OCT, 4.0) == (
+        ANSWERED, "", 33.3, "1 of 3 reported problems decided within 4 working h")
+    # reported at 09:00 on the day of NOW (10:00): open for 1 working h, not judged yet
+    fresh = answer(reported(20, 9, month=11), None)
+    nov = frozenset({(2026, 11)})
+    assert answered([fresh], nov, 4.0) == (
+        ANSWERED, "", None, "no reported problem decided or past its working hours")
+    assert answered([fresh, answer(reported(19, 9, month=11), reported(19, 12, month=11))],
+                    nov, 4.0)[2:] == (100.0, "1 of 1 reported problems decided within 4 working h; "
+                                             "1 still within them")
+    # judged against [targets] problems_answered_pct (90 by default)
+    assert judge(ANSWERED, 33.3, TargetsConfig()) == (90.0, "missed")
+    # a workshop that gives itself 2 working hours says so in the KPI's name
+    assert answered([within], OCT, 2.0)[0] == answered_kpi(2.0) == (
+        "Problems Answered Within 2 Working Hours (%)")
+    assert judge(answered_kpi(2.0), 0.0, TargetsConfig()) == (90.0, "missed")
+
+
+def test_the_answered_kpi_in_the_table() -> None:
+    reports = [answer(reported(2, 16, 30), reported(5, 10)),
+               answer(reported(9, 16, 30), reported(12, 14))]
+    lines, _ = kpi_table([], [], [], LAUNCHES, TargetsConfig(), TODAY, NOW, reports, 4.0)
+    october = {(k.kpi, k.period): (k.value, k.target, k.met) for k in lines}
+    assert october[(ANSWERED, "2026-10")] == (50.0, 90.0, "missed")
+    assert october[(ANSWERED, "3 months to 2026-11")] == (50.0, 90.0, "missed")
+
+
 def test_months_back_crosses_the_year() -> None:
     assert months_back(date(2027, 2, 3), 4) == [(2026, 11), (2026, 12), (2027, 1), (2027, 2)]
 
@@ -179,7 +229,7 @@ def test_kpi_table_rolling_block_first_then_months_newest_first() -> None:
         (CLIENT_DELAYS, "", 1.0, None, ""),
         (ACK_HOURS, "", 26.5, 24.0, "missed"),  # against the partners' 24 Ack Hours
         (ACK_ON_TIME, "", 33.3, 90.0, "missed"),
-        (ANSWERED, "", None, None, ""),
+        (ANSWERED, "", None, 90.0, ""),  # no problem reported in October
         (LAUNCHES_BLOCKED, "", 1.0, None, ""),
         (SPEC_ERRORS, "", 33.3, 2.0, "missed"),
     ]

@@ -85,7 +85,7 @@ def test_states_in_order_of_precedence() -> None:
     assert state(at(9, 11), replace(sent, escalated_at=at(9, 11))) == "Escalated"
     acked = replace(sent, acknowledged_at=at(9, 8))
     assert state(at(12, 10), acked) == "Acknowledged"
-    troubled = replace(acked, problem="The stone is chipped at the girdle")
+    troubled = replace(acked, open_problems=1)  # a report on it has no decision yet
     assert state(at(12, 10), troubled) == "Problem"
     assert state(at(12, 10), troubled, replace(ORDER, cad_file=None)) == (
         "Blocked: incomplete sheet"
@@ -98,7 +98,7 @@ def test_states_in_order_of_precedence() -> None:
 def test_every_state_is_one_of_the_contract() -> None:
     machines = [LaunchMachine(), LaunchMachine(sent_at=SENT),
                 LaunchMachine(sent_at=SENT, acknowledged_at=at(8, 11)),
-                LaunchMachine(sent_at=SENT, problem="x")]
+                LaunchMachine(sent_at=SENT, open_problems=2)]
     for machine in machines:
         for now in (at(8, 12), at(9, 12), at(11, 12)):
             assert launch_state(LAUNCH, [], SETTER, CAL, now, machine) in LAUNCH_STATES

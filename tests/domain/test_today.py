@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sheets_sync.domain import today as dt
 from sheets_sync.domain.calendar import WorkCalendar
-from sheets_sync.domain.model import Approval, Client, Launch, Order, Partner
+from sheets_sync.domain.model import Approval, Client, Launch, Order, Partner, PartnerProblem
 from sheets_sync.domain.notices import ApprovalFacts, LaunchFacts
+from sheets_sync.domain.partner_problems import ProblemFacts
 
 PARIS = ZoneInfo("Europe/Paris")
 CAL = WorkCalendar(tz=PARIS, holidays=frozenset({date(2026, 5, 1)}))  # Labour Day, a Friday
@@ -22,11 +23,18 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 5, day, hour, minute, tzinfo=PARIS)
 
 
-def launch(lid: str, state: str, *, sent: datetime | None = None, problem: str | None = None,
-           reported: datetime | None = None, day: date = date(2026, 5, 4)) -> LaunchFacts:
+def launch(lid: str, state: str, *, sent: datetime | None = None,
+           day: date = date(2026, 5, 4)) -> LaunchFacts:
     la = Launch(lid, "JW-2320", "P-CAST", "Casting", day, row=2, due=date(2026, 5, 12))
-    return LaunchFacts(la, ORDER, CASTER, state, sent_at=sent, problem=problem,
-                       problem_reported_at=reported)
+    return LaunchFacts(la, ORDER, CASTER, state, sent_at=sent,
+                       open_problems=1 if state == "Problem" else 0)
+
+
+def report(pid: str, text: str, reported: datetime, decision: str | None = None) -> ProblemFacts:
+    la = Launch("L-012", "JW-2320", "P-CAST", "Casting", date(2026, 5, 4), row=2)
+    problem = PartnerProblem(pid, "L-012", reported.replace(tzinfo=None), text, row=2,
+                             order_ref="JW-2320", partner="P-CAST", decision=decision)
+    return ProblemFacts(problem, la, CASTER)
 
 
 def test_late_pieces_come_first_and_the_most_behind_leads() -> None:
@@ -63,17 +71,19 @@ def test_launches_blocked_waiting_overdue_escalated_and_problems() -> None:
         (launch("L-015", "Blocked: incomplete sheet"), "CAD file"),
         # launch date next week: not late yet
         (launch("L-031", "Blocked: incomplete sheet", day=date(2026, 5, 11)), "size"),
-        # a problem reported at 09:30 today: 1.5 working hours of the 4
-        (launch("L-012", "Problem", sent=at(4, 9), problem="sprue too thin",
-                reported=at(6, 9, 30)), ""),
+        # in state Problem: on the desk by its reports (problem_actions), not here
+        (launch("L-012", "Problem", sent=at(4, 9)), ""),
         (launch("L-011", "Acknowledged", sent=at(4, 9)), ""),
         (launch("L-014", "Ready"), ""),
     ]
-    actions = dt.desk_list(dt.launch_actions(facts, CAL, NOW, 4.0))
+    # a problem reported at 09:30 today: 1.5 working hours of the 4
+    reports = [report("web-1", "sprue too thin", at(6, 9, 30))]
+    actions = dt.desk_list(dt.launch_actions(facts, CAL, NOW),
+                           dt.problem_actions(reports, CAL, NOW, 4.0))
     assert [(a.urgency_word, a.section, a.key, a.waiting) for a in actions] == [
         ("Now", dt.ACK_OVERDUE, "L-009", "50 h since sent"),
         ("Now", dt.BLOCKED, "L-015", "2 working days past its launch date"),
-        ("Today", dt.PARTNER_PROBLEMS, "L-012", "1.5 h of 4 working h"),
+        ("Today", dt.PARTNER_PROBLEMS, "web-1", "1.5 h of 4 working h"),
         ("Today", dt.BLOCKED, "L-031", "launch date 11/05/2026"),
         ("This week", dt.AWAITING_ACK, "L-010", "21 h since sent"),
     ]
@@ -81,19 +91,20 @@ def test_launches_blocked_waiting_overdue_escalated_and_problems() -> None:
     assert overdue.what == ("L-009 (JW-2320, Casting with Fonderie Lumière) not acknowledged, "
                             "due 05/05/2026 09:00 (overdue)")
     assert overdue.who == "Chase Fonderie Lumière" and overdue.since == at(4, 9)
-    assert problem.what.endswith("reported: sprue too thin; decide by 06/05/2026 13:30")
-    assert problem.who == "Manager: decide"
+    assert problem.what == ("L-012 (JW-2320, Casting with Fonderie Lumière) reported: sprue too "
+                            "thin; decide by 06/05/2026 13:30")
+    assert (problem.who, problem.tab) == ("Manager: write the Decision", "Partner Problems")
     assert waiting.who == "Fonderie Lumière"
 
 
 def test_a_problem_undecided_after_four_working_hours_is_now() -> None:
     # reported Tuesday 16:30: 1.5 h on Tuesday + 2 h this morning = 3.5 h at 11:00 ...
-    facts = [(launch("L-012", "Problem", sent=at(4, 9), problem="stone chipped",
-                     reported=at(5, 16, 30)), "")]
-    (a,) = dt.launch_actions(facts, CAL, NOW, 4.0)
-    assert (a.urgency_word, a.waiting) == ("Today", "3.5 h of 4 working h")
+    reports = [report("web-2", "stone chipped", at(5, 16, 30)),
+               report("web-3", "prong bent", at(5, 10), decision="Re-tip the prong, we pay")]
+    (a,) = dt.problem_actions(reports, CAL, NOW, 4.0)  # the decided one is not on the desk
+    assert (a.urgency_word, a.key, a.waiting) == ("Today", "web-2", "3.5 h of 4 working h")
     # ... and 4.5 h at noon: the decision (due 11:30) is overdue
-    (b,) = dt.launch_actions(facts, CAL, at(6, 12), 4.0)
+    (b,) = dt.problem_actions(reports, CAL, at(6, 12), 4.0)
     assert (b.urgency_word, b.waiting) == ("Now", "4.5 h of 4 working h")
 
 

@@ -39,7 +39,7 @@ def facts(**kw: object) -> dn.LaunchFacts:
 
 
 def due(f: dn.LaunchFacts, now: datetime) -> list[tuple[str, str, datetime]]:
-    return [(n.kind, n.recipient, n.due) for n in dn.launch_notices(f, CAL, now, RULES, {})]
+    return [(n.kind, n.recipient, n.due) for n in dn.launch_notices(f, CAL, now, RULES)]
 
 
 # ---- launch notice ------------------------------------------------------------------------
@@ -51,7 +51,7 @@ def test_launch_notice_is_due_from_the_launch_moment_on_its_date() -> None:
     assert due(facts(), at(TUE, 9, 0)) == [("launch_notice", "caster@example.com", at(TUE, 9))]
     # still due later on, with the same due moment (hence the same id)
     assert due(facts(), at(THU, 15, 0)) == [("launch_notice", "caster@example.com", at(TUE, 9))]
-    [notice] = dn.launch_notices(facts(), CAL, at(TUE, 9), RULES, {})
+    [notice] = dn.launch_notices(facts(), CAL, at(TUE, 9), RULES)
     assert notice.stamp == dn.Stamp("Launches", "L-0001", "Sent At")
     assert notice.address_place == ("Partners", "P-1")
 
@@ -82,7 +82,7 @@ def test_a_launch_dated_on_a_saturday_keeps_its_due_moment() -> None:
     ids = {
         n.id
         for d in (SAT, NEXT_MON)
-        for n in dn.launch_notices(weekend, CAL, at(d, 10), RULES, {})
+        for n in dn.launch_notices(weekend, CAL, at(d, 10), RULES)
     }
     assert ids == {"email:launch_notice:L-0001:caster@example.com:20260307T0800Z"}
 
@@ -101,7 +101,7 @@ def test_reminder_at_ack_hours_then_escalation_to_the_manager() -> None:
     assert due(reminded, at(WED, 15, 0)) == [
         ("escalation", "manager@example.com", at(WED, 15))
     ]
-    [esc] = dn.launch_notices(reminded, CAL, at(WED, 15), RULES, {})
+    [esc] = dn.launch_notices(reminded, CAL, at(WED, 15), RULES)
     assert esc.stamp == dn.Stamp("Launches", "L-0001", "Escalated At")
     assert esc.address_place == ("Config", "workshop.manager_email")
     done = replace(reminded, escalated_at=at(WED, 15))
@@ -132,21 +132,13 @@ def test_nothing_once_acknowledged() -> None:
 # ---- problem alerts (pure part) ----------------------------------------------------------
 
 
-def test_problem_alert_then_second_alert_after_four_working_hours() -> None:
-    reported = at(FRI, 16, 30)
-    problem = facts(state="Problem", sent_at=at(TUE, 9), problem="Sprue too thin",
-                    problem_reported_at=reported)
-    assert due(problem, at(FRI, 16, 31)) == [("problem_alert", "manager@example.com", reported)]
-    # 1.5 working hours on Friday, 2.5 on Monday from 09:00: Monday 11:30
-    assert due(problem, at(NEXT_MON, 11, 29)) == [
-        ("problem_alert", "manager@example.com", reported)
-    ]
-    assert due(problem, at(NEXT_MON, 11, 30)) == [
-        ("problem_alert", "manager@example.com", reported),
-        ("problem_second_alert", "manager@example.com", at(NEXT_MON, 11, 30)),
-    ]
-    decided = replace(problem, state="Acknowledged")
-    assert due(decided, at(NEXT_MON, 11, 30)) == []
+def test_no_reminder_or_escalation_while_a_problem_waits_on_us() -> None:
+    # the alerts and the decision are per report (tests/domain/test_partner_problems.py)
+    waiting = facts(state="Problem", sent_at=at(TUE, 9), open_problems=1)
+    assert due(waiting, at(NEXT_MON, 11, 30)) == []
+    # once decided, the launch is judged again: not acknowledged, long past its hours
+    decided = replace(waiting, state="Escalated", open_problems=0)
+    assert [k for k, _, _ in due(decided, at(NEXT_MON, 11, 30))] == ["ack_reminder", "escalation"]
 
 
 # ---- approvals --------------------------------------------------------------------------
@@ -194,15 +186,15 @@ def test_no_approval_email_once_answered() -> None:
 
 
 def test_ids_are_deterministic_and_name_the_recipient() -> None:
-    a = dn.launch_notices(facts(), CAL, at(TUE, 9, 0), RULES, {})[0]
-    b = dn.launch_notices(facts(), CAL, at(WED, 16, 20), RULES, {})[0]
+    a = dn.launch_notices(facts(), CAL, at(TUE, 9, 0), RULES)[0]
+    b = dn.launch_notices(facts(), CAL, at(WED, 16, 20), RULES)[0]
     assert a.id == b.id == "email:launch_notice:L-0001:caster@example.com:20260303T0800Z"
     other = facts(partner=replace(PARTNER, email="atelier@fonderie.example"))
-    c = dn.launch_notices(other, CAL, at(TUE, 9, 0), RULES, {})[0]
+    c = dn.launch_notices(other, CAL, at(TUE, 9, 0), RULES)[0]
     assert c.id != a.id
     # case and spaces around an address do not make a new email
     shouty = facts(partner=replace(PARTNER, email=" Caster@Example.com "))
-    assert dn.launch_notices(shouty, CAL, at(TUE, 9, 0), RULES, {})[0].id == a.id
+    assert dn.launch_notices(shouty, CAL, at(TUE, 9, 0), RULES)[0].id == a.id
     assert dn.notice_id("digest", "2026-03-03", "staff@example.com", at(TUE, 8)) == (
         "email:digest:2026-03-03:staff@example.com:20260303T0700Z"
     )

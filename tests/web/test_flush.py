@@ -64,8 +64,13 @@ def test_partner_answers_land_in_launches_progress_and_activity(shop: Shop, clie
     # sent 09/03 14:00, acknowledged 10/03 09:30
     assert shop.cell("Launches", "L-1", "⚙ Response Hours") == 19.5
     problem = str(shop.cell("Launches", "L-1", "⚙ Problem"))
-    assert problem.startswith("10/03/2026 11:30 Prong bent (photo: " + BASE + "/u/")
+    assert problem.startswith("1 open, reported 10/03/2026 11:30: Prong bent (photo: " + BASE + "/u/")
     assert shop.cell("Launches", "L-1", "⚙ State") == "Problem"
+    [report] = shop.rows("Partner Problems")  # its own row, keyed by its Activity ID
+    assert (report["Launch ID"], report["Order Ref"], report["Partner"], report["Reported At"],
+            report["Report"], report["⚙ State"]) == (
+        "L-1", "JW-1001", "P-MFG", datetime(2026, 3, 10, 11, 30), "Prong bent", "Awaiting decision")
+    assert str(report["Photo"]).startswith(BASE + "/u/")
     [row] = shop.rows("Progress")
     assert (row["Order Ref"], row["Stage"], row["Status"], row["Date"], row["By"], row["Note"]) == (
         "JW-1001",

@@ -217,9 +217,10 @@ class Shop:
     app: Flask
 
     def sync(self, full: bool = True) -> SyncReport:
-        steps = [flush_step(self.journal), publish_step(self.journal, self.signer)]
-        if full:
-            steps += [*CORE_STEPS, *CLOSING_STEPS]
+        publish = publish_step(self.journal, self.signer)
+        steps = [flush_step(self.journal), publish]
+        if full:  # in the pipeline's order: the pages see the decisions stamped this sync
+            steps = [flush_step(self.journal), *CORE_STEPS, publish, *CLOSING_STEPS]
         return run_sync(self.backend, self.config, self.clock.now, steps)
 
     def cell(self, tab: str, key: str, column: str) -> CellValue:
