@@ -13,7 +13,15 @@ from zoneinfo import ZoneInfo
 
 from .backends.base import AppendRow, ChangeSet, GridCell, KeyedCell, NewColumn, NewTab
 from .cells import CellValue, local_time, to_text
-from .contract import ACTIVITY, human_tab, is_machine_header, machine_header, machine_tab, normalize
+from .contract import (
+    ACTIVITY,
+    HUMAN_TABS,
+    human_tab,
+    is_machine_header,
+    machine_header,
+    machine_tab,
+    normalize,
+)
 from .outputs import SyncContext, key_positions
 from .workbook import Snapshot, Table
 
@@ -57,7 +65,19 @@ def changes_for(ctx: SyncContext) -> ChangeSet:
     for name, rows in out.tabs.items():
         _machine_tab(snap, name, rows, zone, changes)
     _appends(snap, ctx, zone, changes)
+    _appended_tabs(snap, changes)
     return changes
+
+
+def _appended_tabs(snap: Snapshot, changes: ChangeSet) -> None:
+    """A tab whose rows the sync appends (Partner Problems) is laid out as soon as it is
+    missing, not with its first row: staff see where the answers go, and a read that asks
+    for every contract tab by name finds them all (on Google, one call)."""
+    for spec in HUMAN_TABS:
+        if not spec.appended or snap.table(spec.name) is not None:
+            continue
+        if not any(normalize(t.name) == normalize(spec.name) for t in changes.new_tabs):
+            changes.new_tabs.append(NewTab(spec.name, spec.headers, machine=False))
 
 
 def _machine_cells(snap: Snapshot, ctx: SyncContext, zone: ZoneInfo, changes: ChangeSet) -> None:
