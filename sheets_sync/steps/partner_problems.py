@@ -1,15 +1,16 @@
 """Partner Problems ⚙ State, Decided At and Hours To Decision, and Launches ⚙ Problem
 (reads every Partner Problems row, its Decision and its ⚙ cells, and the launches; writes
-those ⚙ cells). Runs before the launches step, which judges a launch Problem while any
-report on it has no decision. The decision's email to the partner is the mail step's;
-the rules (``domain.partner_problems``) are told there."""
+those ⚙ cells, and an Activity row "decision" when a Decision is first seen). Runs before
+the launches step, which judges a launch Problem while any report on it has no decision.
+The decision's email to the partner is the mail step's; the rules
+(``domain.partner_problems``) are told there."""
 
 from __future__ import annotations
 
 from ..cells import parse_number, to_text
 from ..domain import partner_problems as pp
 from ..errors import CellError
-from ..outputs import SyncContext
+from ..outputs import ActivityRow, SyncContext
 
 
 def _version(ctx: SyncContext, pid: str) -> int:
@@ -56,6 +57,12 @@ def partner_problems_step(ctx: SyncContext) -> None:
     for f in problem_facts(ctx):
         for column, value in pp.decision_cells(f.problem, f.machine, cal, ctx.now).items():
             ctx.outputs.set(pp.TAB, f.pid, column, value)
+        p = f.problem
+        if p.decided and f.machine.decided_at is None:  # first seen: on the audit trail
+            ctx.outputs.activity.append(ActivityRow(
+                f"decision:{p.problem_id}", ctx.now, "decision", p.launch_id,
+                p.decided_by or "staff", f"on the report of {p.reported_at:%d/%m/%Y %H:%M}: "
+                f"{pp.decision_text(p)}"))
     grouped = pp.by_launch(ctx.workshop.partner_problems)
     for launch in ctx.workshop.launches:
         text = pp.launch_problem_text(grouped.get(pp.fold(launch.launch_id), []))
