@@ -20,7 +20,12 @@ def test_every_package_on_disk_is_in_the_wheel() -> None:
         for top in ("sheets_sync", "web")
         for p in (ROOT / top).rglob("__init__.py")
     }
-    assert set(SETUPTOOLS["packages"]) == on_disk | {"sheets_sync.templates"}
+    templates = {  # the folder and every folder in it (else setuptools warns they are ignored)
+        ".".join(("sheets_sync", "templates", *p.relative_to(ROOT / "templates").parts))
+        for p in [ROOT / "templates", *(ROOT / "templates").rglob("*")]
+        if p.is_dir() and "__pycache__" not in p.parts
+    }
+    assert set(SETUPTOOLS["packages"]) == on_disk | templates
 
 
 def test_the_templates_folder_is_the_package_sheets_sync_templates() -> None:
