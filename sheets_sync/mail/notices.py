@@ -189,7 +189,7 @@ SUBJECTS: dict[str, Callable[[dict[str, Any]], str]] = {
         f"Still undecided: problem on {c['launch_id']} (order {c['order_ref']})"
     ),
     dn.PROBLEM_DECISION: lambda c: (
-        ("Correction: the workshop's decision" if c["correction"] else "The workshop's decision")
+        ("Correction: decision" if c["correction"] else "Decision")
         + f" on your report about {c['launch_id']} (order {c['order_ref']})"
     ),
     dn.APPROVAL_REQUEST: lambda c: (

@@ -152,7 +152,7 @@ def test_a_decision_at_1000_stops_the_second_alert_and_reaches_the_partner_once(
         ("problem_alert", ["manager@example.com"],
          "Problem reported on L-0001 by Fonderie Lyon (order A-1001)"),
         ("problem_decision", ["caster@example.com"],
-         "The workshop's decision on your report about L-0001 (order A-1001)"),
+         "Decision on your report about L-0001 (order A-1001)"),
     ]
     decision = next(m for m in inbox.mails if "problem_decision" in m.sync_id)
     text = decision.part("plain").replace("\r\n", "\n")
@@ -185,8 +185,7 @@ def test_each_edit_of_a_decision_is_sent_once_as_a_correction(tmp_path: Path, in
     d.sync(at(NEXT_MONDAY, 11, 10))
     decisions = [m for m in inbox.mails if "problem_decision" in m.sync_id]
     assert [m.subject.split(":")[0] for m in decisions] == [
-        "The workshop's decision on your report about L-0001 (order A-1001)",
-        "Correction", "Correction"]
+        "Decision on your report about L-0001 (order A-1001)", "Correction", "Correction"]
     assert [m.sync_id.split(":")[2] for m in decisions] == [
         f"L-0001#{PID}#1", f"L-0001#{PID}#2", f"L-0001#{PID}#3"]
     assert "CORRECTION" in decisions[1].part("plain")
