@@ -66,6 +66,16 @@ def test_the_desk_lists_what_to_act_on_and_the_digest_says_the_same(tmp_path: Pa
     assert late[2] == "Sam (artisan)" and late[4].endswith("working days behind")
     assert by_key[("Launches", "L-015")][1].endswith("the sheet lacks size, CAD file")
     assert by_key[("Metal Stock", "18KY")][1].startswith("18KY in the safe: count off by")
+    # the caster's report of yesterday 16:30 (Tuesday) waits for a decision: 1.5 working h
+    # yesterday and 1 h this morning, of the 4; the decided one is not on the desk
+    waiting = by_key[("Partner Problems", "web-demo-porosity")]
+    assert waiting[:3] == [
+        "Today", "L-011 (JW-2311, Casting with Fonderie Lumière) reported: Porosity on the "
+        "inside of the band after casting. Recast, or clean up and polish?; decide by "
+        "25/11/2026 11:30", "Manager: write the Decision"]
+    assert waiting[4] == "2.5 h of 4 working h"
+    assert ("Partner Problems", "web-demo-sprue") not in by_key
+    assert "PARTNER PROBLEMS AWAITING A DECISION" in digest_text(tmp_path)
     # the digest carries every Now and Today row of the tab, in the same words
     digest = digest_text(tmp_path)
     for r in rows:
