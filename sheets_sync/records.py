@@ -128,27 +128,19 @@ def read_rows(snapshot: Snapshot, tab: Tab) -> tuple[list[ParsedRow], list[Probl
         key: str | None = None
         if key_col is not None and key_i is not None:
             key_value = raw[key_i]
+            skipped = None
             if cells.is_blank(key_value):
+                skipped = f"the row has no {key_col.name}, so it is skipped"
+            elif isinstance(key_value, cells.FormulaError):
+                skipped = f"{key_value.problem(key_col.name)}; the row is skipped until then"
+            if skipped is not None:
                 problems.append(
                     Problem(
                         tab.name,
                         f"row {number}",
                         key_col.name,
                         ERROR,
-                        f"{where(tab.name, number, column=key_col.name)}: the row has no "
-                        f"{key_col.name}, so it is skipped",
-                    )
-                )
-                continue
-            if isinstance(key_value, cells.FormulaError):
-                problems.append(
-                    Problem(
-                        tab.name,
-                        f"row {number}",
-                        key_col.name,
-                        ERROR,
-                        f"{where(tab.name, number, column=key_col.name)}: "
-                        f"{key_value.problem(key_col.name)}; the row is skipped until then",
+                        f"{where(tab.name, number, column=key_col.name)}: {skipped}",
                     )
                 )
                 continue

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..cells import SERIAL_EPOCH, CellValue, FormulaError, to_serial
 from ..presentation import DATE, MOMENT
+from ..workbook import column_letter as column_letter  # one home; Google modules find it here
 
 DATE_PATTERN = DATE  # dd/mm/yyyy, as the look spec shows dates
 DATETIME_PATTERN = MOMENT  # dd/mm/yyyy hh:mm
@@ -142,16 +143,6 @@ def write_cell(value: CellValue) -> dict[str, Any]:
             return {"userEnteredValue": {"stringValue": str(value)}}  # keep every digit
         return {"userEnteredValue": {"numberValue": value}}
     return {"userEnteredValue": {"stringValue": _clean(str(value))}}
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def quote_title(title: str) -> str:

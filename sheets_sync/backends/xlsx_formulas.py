@@ -24,7 +24,8 @@ import io
 import posixpath
 import re
 import zipfile
-from typing import IO
+from collections.abc import Callable
+from typing import IO, TypeVar
 from xml.etree import ElementTree
 
 __all__ = [
@@ -36,6 +37,9 @@ __all__ = [
     "restore_cached_values",
     "sheet_parts",
 ]
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 # cell reference -> (t attribute, raw <v> text, still XML-escaped); "" means a number
 Cached = dict[str, tuple[bytes, bytes]]
@@ -149,39 +153,32 @@ def errors_in(xml: bytes) -> dict[tuple[int, int], str]:
 
 def formula_errors(data: bytes, names: set[str]) -> dict[str, dict[tuple[int, int], str]]:
     """Sheet name -> its error cells, for the sheets named (as written) in ``names``."""
-    found: dict[str, dict[tuple[int, int], str]] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            for name, part in sheet_parts(z).items():
-                if name not in names:
-                    continue
-                try:
-                    xml = z.read(part)
-                except KeyError:
-                    continue
-                errors = errors_in(xml)
-                if errors:
-                    found[name] = errors
-    except (zipfile.BadZipFile, OSError):
-        return {}
-    return found
+    return _per_sheet(io.BytesIO(data), errors_in, names)
 
 
 def collect_cached_values(source: IO[bytes] | str) -> dict[str, Cached]:
     """Sheet name -> cached formula values, for the sheets of ``source`` that have any."""
-    found: dict[str, Cached] = {}
+    return _per_sheet(source, lambda xml: cached_in(xml) if _F_OPEN.search(xml) else {})
+
+
+def _per_sheet(
+    source: IO[bytes] | str, scan: Callable[[bytes], dict[K, V]], names: set[str] | None = None
+) -> dict[str, dict[K, V]]:
+    """Sheet name -> what ``scan`` found in its XML, for the sheets (of ``names``) where
+    it found anything; nothing at all for a file that is not a zip."""
+    found: dict[str, dict[K, V]] = {}
     try:
         with zipfile.ZipFile(source) as z:
             for name, part in sheet_parts(z).items():
+                if names is not None and name not in names:
+                    continue
                 try:
                     xml = z.read(part)
                 except KeyError:
                     continue
-                if _F_OPEN.search(xml) is None:
-                    continue
-                cached = cached_in(xml)
-                if cached:
-                    found[name] = cached
+                result = scan(xml)
+                if result:
+                    found[name] = result
     except (zipfile.BadZipFile, OSError):
         return {}
     return found
