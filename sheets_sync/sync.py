@@ -40,7 +40,7 @@ class SyncReport:
     written: WriteResult | None  # None on a dry run or when nothing changed
     dry_run: bool = False
     after_write_errors: list[str] = field(default_factory=list)
-    context: SyncContext | None = field(default=None, repr=False)  # for `links` and tests
+    context: SyncContext | None = field(default=None, repr=False)  # for tests
     story: Story | None = field(default=None, repr=False)  # what changed, in words (``tell``)
 
     @property
