@@ -170,11 +170,7 @@ def _appends(snap: Snapshot, ctx: SyncContext, zone: ZoneInfo, changes: ChangeSe
         changes.new_tabs.append(NewTab(ACTIVITY.name, ACTIVITY.headers))
     for tab, values in ctx.outputs.appends:
         table = snap.table(tab)
-        if table is None:
-            spec = human_tab(tab)
-            if spec.appended and not any(normalize(t.name) == normalize(tab) for t in changes.new_tabs):
-                changes.new_tabs.append(NewTab(spec.name, spec.headers, machine=False))
-        else:
+        if table is not None:  # a missing tab the sync appends to: see _appended_tabs
             values = _fitted(table, values, changes)
         changes.appends.append(
             AppendRow(table.name if table else tab, {k: local(v, zone) for k, v in values.items()})

@@ -1,8 +1,8 @@
 """The mail step (reads every launch, approval and partner problem and their ⚙ stamps, the
 Activity IDs and the mail ledger; writes Activity rows of kind "email", the ⚙ Sent At /
 Reminded At / Escalated At stamps, a decision's ⚙ Sent Decision / Version, and sends
-after the write). It decides which emails go out and
-sends them only after the workbook write succeeded. No email is ever sent twice.
+after the write). It decides which emails go out and sends them only after the workbook
+write succeeded. No email is ever sent twice.
 
 The never-twice protocol it follows is told in ``sheets_sync.mail`` (the package's
 docstring).
@@ -55,9 +55,6 @@ STAMP_OF = {
     dn.APPROVAL_REQUEST: ("Approvals", "Sent At"),
     dn.APPROVAL_REMINDER: ("Approvals", "Reminded At"),
 }
-
-
-
 PROBLEM_KINDS = (dn.PROBLEM_ALERT, dn.PROBLEM_SECOND_ALERT, dn.PROBLEM_DECISION)
 
 
