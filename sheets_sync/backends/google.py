@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import gspread
 import requests
 from gspread.exceptions import APIError
-from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL, SPREADSHEET_VALUES_BATCH_URL
 
 from .. import __version__
 from ..contract import HUMAN_TABS, MACHINE_TABS, normalize
@@ -58,7 +58,7 @@ from .google_looks import ReadColumns, SheetLooks, look_requests, looks_of, read
 from .google_plan import build, token_requests
 from .google_present import present_requests
 from .google_retry import RetryPolicy, describe, is_transient, status_of
-from .google_types import read_table
+from .google_types import parse_values, read_table
 from .google_values import column_letter, quote_title
 
 if TYPE_CHECKING:
@@ -123,6 +123,7 @@ class GoogleBackend:
         self._headers: dict[str, list[str]] = {}  # header rows, as the last read saw
         self._columns: dict[str, ReadColumns] = {}  # looked columns' values, for widths
         self._tokens: list[int] = []
+        self._hashes = True  # the last values read had text starting with "#"
         self._rand = rand or random.Random().random
 
     @classmethod
@@ -158,9 +159,11 @@ class GoogleBackend:
                                lambda: self.http.fetch_sheet_metadata(self.key, params=params)))
 
     def _values(self, ranges: Sequence[str], what: str) -> list[list[list[Any]]]:
-        params: dict[str, Any] = dict(READ_PARAMS)
-        answer = self._call(what, lambda: self.http.values_batch_get(self.key, list(ranges), params))
-        got = [list(vr.get("values", [])) for vr in answer.get("valueRanges", [])]
+        """One values.batchGet; empty cells come back as None (``parse_values``)."""
+        params: dict[str, Any] = {**READ_PARAMS, "ranges": list(ranges)}
+        body = self._call(what, lambda: self.http.request(
+            "get", SPREADSHEET_VALUES_BATCH_URL % self.key, params=params).content)
+        got, self._hashes = parse_values(body)
         return got + [[] for _ in range(len(ranges) - len(got))]
 
     def _learn_tabs(self) -> Look:
@@ -181,7 +184,7 @@ class GoogleBackend:
         tables = []
         self._used, self._headers, self._columns = {}, {}, {}
         for title, raw in zip(titles, answer, strict=True):
-            table, used = read_table(title, raw)
+            table, used = read_table(title, raw, self._hashes)
             self._used[normalize(title)] = used
             self._headers[normalize(title)] = list(table.headers)
             self._columns[normalize(title)] = read_columns(table)

@@ -7,6 +7,7 @@ columns and the columns the product writes dates into.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -160,3 +161,14 @@ def test_a_tab_deleted_between_the_read_and_the_write_costs_one_look_more() -> N
         ("spreadsheets.get", 400), ("spreadsheets.get", 200), ("spreadsheets.get", 200),
         ("spreadsheets.batchUpdate", 200)]
     assert result.missing_keys == () and fake.values("Orders")[1] == ["JW-1", "On track"]
+
+
+def test_empty_cells_become_none_before_parsing_and_text_is_untouched() -> None:
+    from sheets_sync.backends.google_types import parse_values
+
+    rows = [["", "a,\"\"", ""], ["[\"\"", "", 3, "x\\\\", ""], [""], ['",""']]
+    compact = json.dumps({"valueRanges": [{"values": rows}, {}]}, separators=(",", ":"))
+    expected = [[[None if v == "" else v for v in r] for r in rows], []]
+    assert parse_values(compact.encode()) == (expected, False)
+    pretty = json.dumps({"valueRanges": [{"values": rows}, {}]}, indent=2)  # not asked, still read
+    assert parse_values(pretty.encode()) == (expected, False)
