@@ -108,6 +108,7 @@ def problem_context(
         "decided_by": p.decided_by or "",
         "correction": version > 1,
         "link": link_of(ctx, "Launches", launch.launch_id) if launch else "",
+        "thread": "#problems",  # where the launch page shows the reports and decisions
     }
 
 

@@ -12,7 +12,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from ..cells import CellValue
-from ..contract import HUMAN_TABS
+from ..contract import HUMAN_TABS, PARTNER_PROBLEMS, machine_header
 
 Grid = list[list[CellValue]]
 
@@ -315,7 +315,8 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
         extra={
             "Orders": ["Sales Notes"],
             "Approvals": ["⚙ State", "⚙ Answered At", "⚙ Answered By"],
-            "Partner Problems": ["⚙ State", "⚙ Decided At"],
+            # every ⚙ column in the contract's order (a sync adds missing ones as it goes)
+            "Partner Problems": [machine_header(m) for m in PARTNER_PROBLEMS.machine_columns],
         },
     )
 

@@ -158,7 +158,7 @@ def test_a_decision_at_1000_stops_the_second_alert_and_reaches_the_partner_once(
     text = decision.part("plain").replace("\r\n", "\n")
     assert "> Sprue too thin for the claw setting" in text  # the report quoted
     assert "Our decision (Marc):\nRecast with a 3 mm sprue; we cover the metal." in text
-    assert "https://desk.example/p/L-0001-token" in text  # the launch link
+    assert "https://desk.example/p/L-0001-token#problems" in text  # the launch link, at the thread
     assert "Sprue too thin for the claw setting" in decision.part("html")
     assert d.cell(TAB, PID, "⚙ Decided At") == datetime(2026, 3, 9, 10, 0)  # stamped once
 
