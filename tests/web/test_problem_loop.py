@@ -51,6 +51,7 @@ class Loop:
     clock: Clock
     backend: Callable[[], Backend]  # a new one per sync, as each run makes one
     type_cell: Callable[[str, str, str, CellValue], None]  # staff typing: tab, key, column
+    sort_newest_first: Callable[[str, str], None]  # staff sorting a tab by a column, Z-A
     fake: FakeSheets | None = None
 
     def sync(self) -> SyncReport:
@@ -109,7 +110,19 @@ def _xlsx(tmp_path: Path, config: Config, clock: Clock) -> Loop:
         wb.save(path)
         wb.close()
 
-    return Loop("xlsx", config, clock, lambda: XlsxBackend(path), type_cell)
+    def sort_newest_first(tab: str, column: str) -> None:
+        wb = openpyxl.load_workbook(path)
+        ws = wb[tab]
+        header = [c.value for c in ws[1]]
+        rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+        rows.sort(key=lambda r: r[header.index(column)], reverse=True)
+        for r, values in enumerate(rows, start=2):
+            for c, value in enumerate(values, start=1):
+                ws.cell(row=r, column=c).value = value
+        wb.save(path)
+        wb.close()
+
+    return Loop("xlsx", config, clock, lambda: XlsxBackend(path), type_cell, sort_newest_first)
 
 
 def _google(tmp_path: Path, config: Config, clock: Clock) -> Loop:
@@ -130,7 +143,10 @@ def _google(tmp_path: Path, config: Config, clock: Clock) -> Loop:
         row = next(i for i, r in enumerate(grid) if r and r[0] == key)
         fake.human_set(tab, f"{column_letter(grid[0].index(column))}{row + 1}", value)
 
-    return Loop("google", config, clock, backend, type_cell, fake)
+    def sort_newest_first(tab: str, column: str) -> None:
+        fake.human_sort(tab, fake.values(tab)[0].index(column), reverse=True)
+
+    return Loop("google", config, clock, backend, type_cell, sort_newest_first, fake)
 
 
 @pytest.fixture(params=["xlsx", "google"])
@@ -192,6 +208,8 @@ def test_two_reports_decided_in_the_workbook_reach_the_partner_once_each(loop: L
         assert not report.changes and report.written is None
         assert calls == (1 if loop.fake else 0)
 
+        loop.sort_newest_first(TAB, "Reported At")  # staff sort: rows are found by key
+        assert loop.read().table(TAB).value(0, "Problem ID") == ids[1]  # type: ignore[union-attr]
         loop.type_cell(TAB, ids[0], "Decision", "Recast it; we send 4 g of 18KY today.")
         loop.type_cell(TAB, ids[0], "Decided By", "Marc")
         loop.type_cell(TAB, ids[1], "Decision", HOSTILE)
@@ -208,7 +226,8 @@ def test_two_reports_decided_in_the_workbook_reach_the_partner_once_each(loop: L
         if loop.fake is not None:
             grid = loop.fake.values(TAB)
             col = grid[0].index("⚙ Sent Decision")
-            stored = loop.fake.cell(TAB, f"{column_letter(col)}3")
+            row = next(i for i, r in enumerate(grid) if r and r[0] == ids[1]) + 1
+            stored = loop.fake.cell(TAB, f"{column_letter(col)}{row}")
             assert stored.get("userEnteredValue") == {"stringValue": HOSTILE}
 
         report, calls = loop.calls(loop.sync)  # an unchanged rerun
