@@ -62,7 +62,7 @@ YIELD_ENTRIES = ("Issue", "Return", "Scrap")
 
 def fine_grams(grams: float, fineness: float) -> float:
     """Pure metal in ``grams`` of an alloy of ``fineness`` per mille: 10 g of 750 -> 7.5 g."""
-    return grams * fineness / 1000.0
+    return grams * (fineness / 1000.0)  # the ratio first: fine 1000 gives exactly grams, never 1 ulp more
 
 
 def troy_ounces(grams: float) -> float:
