@@ -11,8 +11,16 @@ from ..cells import to_text
 from ..domain.calendar import WorkCalendar
 from ..domain.launches import ack_due, escalate_due, problem_decision_due
 from ..domain.model import Launch
-from ..domain.notices import ApprovalFacts, LaunchFacts, Notice
+from ..domain.notices import (
+    PROBLEM_ALERT,
+    PROBLEM_DECISION,
+    PROBLEM_SECOND_ALERT,
+    ApprovalFacts,
+    LaunchFacts,
+    Notice,
+)
 from ..domain.partner_problems import ProblemFacts, decision_text, notice_parts
+from ..domain.problems import WARNING, Problem
 from ..outputs import SyncContext
 from ..steps.launches import sheet_gaps
 from ..steps.partner_problems import open_problems
@@ -134,6 +142,35 @@ class Section:
 def problem_key(tab: str, key: str, column: str, message: str) -> str:
     text = "\x1f".join((tab, key, column, message))
     return "problem:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def address_problem(notice: Notice) -> Problem | None:
+    """The Problem saying why an email cannot go to its recipient; None when it can."""
+    why = valid_recipient(notice.recipient)
+    if why is None:
+        return None
+    tab, key = notice.address_place
+    what = notice.kind.replace("_", " ")
+    about = notice.ref
+    if notice.kind in (PROBLEM_ALERT, PROBLEM_SECOND_ALERT, PROBLEM_DECISION):
+        # "L-011 (report web-…)", not the inner form of the email's reference
+        lid, pid, _ = notice_parts(notice.ref)
+        about = f"{lid} (report {pid})"
+    if tab == "Config":
+        return Problem(
+            "Config",
+            key,
+            "",
+            WARNING,
+            f"config [workshop] {key.split('.')[-1]}: {why}; the {what} for {about} cannot be sent",
+        )
+    return Problem(
+        tab,
+        key,
+        "Email",
+        WARNING,
+        f"{tab} ({key}), column Email: {why}; the {what} for {about} cannot be sent",
+    )
 
 
 def valid_recipient(address: str) -> str | None:

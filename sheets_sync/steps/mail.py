@@ -26,12 +26,12 @@ from ..mail import ledger as lg
 from ..mail.delivery import deliver
 from ..mail.digest import digest_content, short_ref
 from ..mail.facts import (
+    address_problem,
     approval_context,
     approval_facts,
     launch_context,
     launch_facts,
     problem_context,
-    valid_recipient,
 )
 from ..mail.ledger import Entry, Ledger
 from ..mail.mailer import Mailer, parse_address
@@ -244,34 +244,12 @@ class MailStep:
             return  # decided by another run whose ledger we do not have: done
         if entry is not None and not (entry.status == lg.INTENT and not written):
             return  # the ledger drives it (sent, sending, failed, rejected, ...)
-        problem = self._address_problem(notice)
+        problem = address_problem(notice)
         if problem is not None:
             ctx.outputs.problems.append(problem)
             return
         context, subject = self._content(run, notice)
         self._decide(run, notice, subject, context)
-
-    def _address_problem(self, notice: dn.Notice) -> Problem | None:
-        why = valid_recipient(notice.recipient)
-        if why is None:
-            return None
-        tab, key = notice.address_place
-        what = _words(notice.kind)
-        if tab == "Config":
-            return Problem(
-                "Config",
-                key,
-                "",
-                WARNING,
-                f"config [workshop] {key.split('.')[-1]}: {why}; the {what} for {notice.ref} cannot be sent",
-            )
-        return Problem(
-            tab,
-            key,
-            "Email",
-            WARNING,
-            f"{tab} ({key}), column Email: {why}; the {what} for {notice.ref} cannot be sent",
-        )
 
     def _content(self, run: _Run, notice: dn.Notice) -> tuple[dict[str, Any], str]:
         ref = notice.ref.split("#")[0]
@@ -354,7 +332,7 @@ class MailStep:
             if not sections and cfg.mail.digest_skip_empty:
                 self.ledger.mark_skipped(notice.id, notice.kind, notice.ref, notice.recipient, ctx.now)
                 continue
-            problem = self._address_problem(notice)
+            problem = address_problem(notice)
             if problem is not None:
                 ctx.outputs.problems.append(problem)
                 continue

@@ -5,6 +5,7 @@ version exactly once (a crash between the write and the sending included)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -282,3 +283,16 @@ def test_a_crash_in_the_middle_of_sending_is_reported_never_resent(
     digest = inbox.mails[-1]
     assert ":digest:2026-03-10:" in digest.sync_id
     assert "problem decision to caster@example.com about L-0001" in digest.part("plain")
+
+
+def test_without_a_manager_address_the_alert_is_a_problem_naming_the_report(
+    tmp_path: Path, inbox: Inbox
+) -> None:
+    d = launched_and_acknowledged(tmp_path, inbox)
+    d.config = replace(d.config, workshop=replace(d.config.workshop, manager_email=""))
+    report_problem(d, REPORTED, "Sprue too thin for the claw setting")
+    report = d.sync(at(FRIDAY, 16, 40))
+    (problem,) = [p for p in report.problems if p.tab == "Config"]
+    assert problem.message.endswith(
+        f"the problem alert for L-0001 (report {PID}) cannot be sent")
+    assert mails(inbox) == []
