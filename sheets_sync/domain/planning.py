@@ -187,17 +187,21 @@ def check_guardrails(
     steps: list[WorkflowStep],
     progress: list[ProgressEntry],
     approvals_approved: ApprovalCheck,
+    unreadable: Collection[tuple[str, str]] = (),
 ) -> list[Problem]:
-    """Rule breaks between stages of one order, each named by order ref, stage and rows."""
+    """Rule breaks between stages of one order, each named by order ref, stage and rows.
+    ``unreadable``: (route, stage) of the Workflow rows left out for a bad cell (their
+    own Problem says so): a Progress row naming such a stage is not blamed for it."""
     route = route_steps(order, steps)
     entries = order_progress(order, progress)
     by_name = {_fold(s.stage): s for s in route}
+    listed = {_fold(stage) for r, stage in unreadable if _fold(r) == _fold(order.route)}
     problems: list[Problem] = []
     ref = order.ref
 
     unknown: dict[str, list[ProgressEntry]] = {}
     for p in entries:
-        if _fold(p.stage) not in by_name:
+        if _fold(p.stage) not in by_name and _fold(p.stage) not in listed:
             unknown.setdefault(_fold(p.stage), []).append(p)
     for group in unknown.values():
         rows = ", ".join(str(p.row) for p in group)

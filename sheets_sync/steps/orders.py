@@ -38,13 +38,17 @@ def orders_step(ctx: SyncContext) -> None:
         if to_text(ctx.machine("Approvals", a.approval_id, "State")) == "Approved":
             approved.setdefault(a.order_ref.strip().casefold(), set()).add((a.order_ref, a.item))
     progress = by_order(w.progress)
+    unreadable = [  # Workflow rows left out for a bad cell still name their stage
+        (r.values.get("Route") or "", r.values.get("Stage") or "")
+        for r in ctx.rows.get("Workflow", []) if not r.complete
+    ]
     routes = {route: w.steps(route) for route in {o.route for o in w.orders}}
     for o in w.orders:
         steps = routes[o.route]
         mine = progress.get(o.ref.strip().casefold(), [])
         status = assess(o, steps, mine, cal, ctx.today, threshold)
         ctx.outputs.problems.extend(
-            check_guardrails(o, steps, mine, approved.get(o.ref.strip().casefold(), set()))
+            check_guardrails(o, steps, mine, approved.get(o.ref.strip().casefold(), set()), unreadable)
         )
         out = ctx.outputs
         out.set("Orders", o.ref, "Stage", status.stage or None)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from sheets_sync.domain.calendar import WorkCalendar
 from sheets_sync.domain.model import Order, ProgressEntry, WorkflowStep
 from sheets_sync.domain.planning import (
@@ -90,6 +92,28 @@ def test_risk_on_track_at_risk_and_late() -> None:
     assert (status.slack_days, status.risk) == (1, "At risk")
     status = assess(RING, STEPS, [], CAL, date(2026, 5, 11), at_risk_slack_days=2)
     assert (status.slack_days, status.risk) == (-2, "Late")
+
+
+@pytest.mark.parametrize(
+    ("today", "slack", "risk"),
+    [
+        (date(2026, 5, 4), 3, "On track"),  # one day above the threshold of 2
+        (date(2026, 5, 5), 2, "At risk"),  # at the threshold: at risk, not on track
+        (date(2026, 5, 6), 1, "At risk"),  # one below
+        (date(2026, 5, 7), 0, "At risk"),  # no day to spare is still not late
+        (date(2026, 5, 8), -1, "Late"),
+    ],
+)
+def test_at_risk_is_at_or_below_the_threshold(today: date, slack: int, risk: str) -> None:
+    # (5 May, 18 May] holds 8 working days (the 14th is a holiday) for the 6 planned: slack 2
+    status = assess(RING, STEPS, [], CAL, today, at_risk_slack_days=2)
+    assert (status.slack_days, status.risk) == (slack, risk)
+
+
+def test_a_fractional_threshold_compares_with_whole_days_of_slack() -> None:
+    # at_risk_slack_days = 1.5: slack 2 is above it, slack 1 below it
+    assert assess(RING, STEPS, [], CAL, date(2026, 5, 5), at_risk_slack_days=1.5).risk == "On track"
+    assert assess(RING, STEPS, [], CAL, date(2026, 5, 6), at_risk_slack_days=1.5).risk == "At risk"
 
 
 def test_finished_stages_give_back_their_days() -> None:
@@ -186,3 +210,17 @@ def test_progress_stage_not_in_the_route() -> None:
     assert (problem.tab, problem.column) == ("Progress", "Stage")
     assert problem.message.startswith("Progress rows 7, 9 (A-1001), column Stage")
     assert "route Casting" in problem.message
+
+
+def test_a_stage_whose_workflow_row_cannot_be_read_is_no_unknown_stage() -> None:
+    # the Workflow's Polishing row has a blank Days: it is left out, its own Problem says so
+    steps = [s for s in STEPS if s.stage != "Polishing"]
+    progress = [entry("Polishing", "Started", date(2026, 5, 15), row=7)]
+    blamed = check_guardrails(RING, steps, progress, [])
+    assert [p.message for p in blamed] == [
+        "Progress row 7 (A-1001), column Stage: stage 'Polishing' is not a step of route Casting "
+        "on the Workflow tab."]
+    unreadable = [("casting", "polishing "), ("Fabrication", "CAD")]
+    assert check_guardrails(RING, steps, progress, [], unreadable) == []
+    other_route = [("Fabrication", "Polishing")]
+    assert len(check_guardrails(RING, steps, progress, [], other_route)) == 1
