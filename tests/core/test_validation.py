@@ -4,10 +4,12 @@ found by ID or by Name."""
 
 from __future__ import annotations
 
+from datetime import date
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from sheets_sync.backends.memory import MemoryBackend
@@ -145,3 +147,115 @@ def test_a_name_on_two_rows_is_a_problem(demo: Tabs, config: Config) -> None:
         f"Metal Log row {row}, column Counterparty: 'Fonderie Lumière' is the Name of 2 rows",
     ):
         assert any(m.startswith(start) for m in said), start
+
+
+def copy(tabs: Tabs) -> Tabs:
+    return {k: [list(r) for r in v] for k, v in tabs.items()}
+
+
+def test_a_blank_workflow_days_keeps_its_row_out_and_the_sync_completes(demo: Tabs, config: Config) -> None:
+    tabs = copy(demo)
+    header = tabs["Workflow"][0]
+    clean_up = tabs["Workflow"][4]  # Casting, step 4, Clean-up, 1 day: row 5 of the sheet
+    assert clean_up[header.index("Stage")] == "Clean-up"
+    clean_up[header.index("Days")] = None
+    report = run(tabs, config)  # completes: a blank Days never reaches the planning
+    assert report.context is not None
+    assert [s.stage for s in report.context.workshop.workflow if s.route == "Casting"] == [
+        "CAD", "Wax print", "Casting", "Stone setting", "Polishing", "Quality control"]
+    said = messages(report)
+    assert "Workflow row 5, column Days: Days is required but empty" in said
+    # the orders are still planned with the stages that can be read
+    assert machine(report, "Orders", "JW-2310", "Risk") == "At risk"
+    # and the Progress rows that name Clean-up are not blamed: it is on the Workflow tab
+    assert not [m for m in said if "'Clean-up' is not a step" in m]
+
+
+def test_a_bad_route_is_said_on_its_row_and_blames_no_other_row(
+    tmp_path: Path, demo: Tabs, config: Config
+) -> None:
+    from .conftest import config_in
+
+    before = {p.message for p in run(demo, config_in(tmp_path / "before")).problems}
+    report = run(edit(demo, "Orders", "JW-2310", "Route", "Castng"), config)
+    assert report.context is not None and report.context.workshop.order("JW-2310") is None
+    assert {p.message for p in report.problems} - before == {
+        "Orders row 11 (JW-2310), column Route: 'Castng' is not one of Casting, Fabrication",
+        "Launches row 3 (L-010): not sent, the sheet lacks a valid order (JW-2310 has errors in Route)",
+    }
+    assert machine(report, "Orders", "JW-2310", "Check") == (
+        "column Route: 'Castng' is not one of Casting, Fabrication; "
+        "Launches row 3 (L-010): not sent, the sheet lacks a valid order (JW-2310 has errors in Route)"
+    )
+
+
+def test_a_duplicated_order_ref_never_writes_the_later_row_into_the_first(
+    tmp_path: Path, demo: Tabs, config: Config
+) -> None:
+    from .conftest import config_in
+
+    # row 32 repeats JW-2304 (row 5, delivered 13/11) but says otherwise: not delivered,
+    # promised for 18/12, in an alloy nobody has
+    tabs = copy(demo)
+    header = tabs["Orders"][0]
+    later = tabs["Orders"][31]
+    assert later[0] == "JW-2304"
+    for column, value in (("Delivered Date", None), ("Promised Date", date(2026, 12, 18)),
+                          ("Alloy", "22KR")):
+        later[header.index(column)] = value
+    alone = copy(tabs)
+    del alone["Orders"][31]
+    without = MemoryBackend(alone)
+    run_sync(without, config_in(tmp_path / "alone"), NOW, build_steps(config_in(tmp_path / "alone")))
+    backend = MemoryBackend(tabs)
+    report = run_sync(backend, config, NOW, build_steps(config), keep_context=True)
+    assert report.context is not None
+    assert [o.description for o in report.context.workshop.orders if o.ref == "JW-2304"] == [
+        "Bezel-set pendant on cable chain"]
+    grid, expected = backend.grid("Orders"), without.grid("Orders")
+    gears = [h for h in grid[0] if str(h).startswith("⚙") and h != "⚙ Check"]
+    assert "⚙ Risk" in gears and "⚙ Slack (days)" in gears
+    first, ignored = grid[4], grid[31]
+    assert first[grid[0].index("⚙ Risk")] == "Delivered on time"
+    for column in gears:  # the first row's ⚙ cells are what its own values give
+        assert first[grid[0].index(column)] == expected[4][expected[0].index(column)], column
+        assert ignored[grid[0].index(column)] is None, column  # the ignored row gets none
+    words = "Order Ref JW-2304 is on rows 5 and 32; row 5 is used, row 32 is ignored"
+    assert first[grid[0].index("⚙ Check")] == f"column Order Ref: {words}"
+    assert ignored[grid[0].index("⚙ Check")] == words
+    assert not [m for m in messages(report) if "22KR" in m]  # the ignored row is not checked
+
+
+@pytest.mark.parametrize(("grams", "held"), [(0, True), (-1.5, True), (0.01, False), ("", True)])
+def test_a_launch_goes_out_only_with_a_positive_target_weight(
+    demo: Tabs, config: Config, grams: object, held: bool
+) -> None:
+    # L-017 (JW-2317, casting, launched 24/11) goes out at 10:00 on 25/11 with 20.1 g
+    report = run(edit(demo, "Orders", "JW-2317", "Target Weight (g)", grams), config)
+    notices = [p.name for p in config.mail.outbox_dir.glob("launch-notice-*.eml")]
+    assert any(n.startswith("launch-notice-L-018-") for n in notices)  # the others go out
+    went = [n for n in notices if n.startswith("launch-notice-L-017-")]
+    if held:
+        assert machine(report, "Launches", "L-017", "State") == "Blocked: incomplete sheet"
+        assert machine(report, "Launches", "L-017", "Missing") == "target weight"
+        assert went == []
+    else:
+        assert machine(report, "Launches", "L-017", "State") == "Sent"
+        assert machine(report, "Launches", "L-017", "Missing") is None
+        assert len(went) == 1
+
+
+def test_a_persons_column_named_like_a_machine_one_is_never_written(demo: Tabs, config: Config) -> None:
+    # the manager keeps her own "Risk" and "check" columns, without the ⚙
+    tabs = copy(demo)
+    for i, row in enumerate(tabs["Orders"]):
+        row.extend(["Risk", "check"] if i == 0 else [f"her guess {i}", None])
+    before = [r[-2:] for r in tabs["Orders"]]
+    backend = MemoryBackend(tabs)
+    run_sync(backend, config, NOW, build_steps(config))
+    grid = backend.grid("Orders")
+    width = len(before[0]) + len(demo["Orders"][0])
+    assert [r[len(demo["Orders"][0]):width] for r in grid] == before
+    risk = grid[0].index("⚙ Risk")
+    assert risk > grid[0].index("Risk")
+    assert {r[risk] for r in grid[1:]} >= {"Late", "At risk", "On track"}
