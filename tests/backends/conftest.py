@@ -2,9 +2,12 @@
 
 A factory takes a temporary folder and the initial tabs (grids, row 0 the header row) and
 returns a Harness: the backend, a ``fingerprint`` that changes whenever anything at all
-was written (bytes and mtime of a file, a request count, ...), and ``edit``, which plays a
-person changing the whole workbook between a read and a write. Add a backend by adding
-its factory to FACTORIES.
+was written (bytes and mtime of a file, a request count, ...), ``edit``, which plays a
+person changing the whole workbook between a read and a write, ``hide``, which plays a
+person hiding rows of a tab and filtering it, as that backend's workbook allows (the
+in-memory one has no view to hide rows in), and ``grid``, a tab as a person sees it,
+columns with no header included (a read stops at the last header). Add a backend by
+adding its factory to FACTORIES.
 """
 
 from __future__ import annotations
@@ -30,6 +33,16 @@ class Harness:
     backend: Backend
     fingerprint: Callable[[], object]
     edit: Callable[[Tabs], None]
+    grid: Callable[[str], list[list[CellValue]]]  # row 0 the header row, trailing blanks cut
+    hide: Callable[[str, Sequence[int]], None] = lambda tab, rows: None  # sheet rows, 1-based
+
+
+def _cut(grid: Sequence[Sequence[CellValue]]) -> list[list[CellValue]]:
+    out = [list(row) for row in grid]
+    for row in out:
+        while row and (row[-1] is None or row[-1] == ""):
+            row.pop()
+    return out
 
 
 Factory = Callable[[Path, Tabs], Harness]
@@ -41,7 +54,8 @@ def memory_harness(folder: Path, tabs: Tabs) -> Harness:
     def edit(new_tabs: Tabs) -> None:
         backend.tabs = {name: [list(r) for r in rows] for name, rows in new_tabs.items()}
 
-    return Harness(backend, lambda: (backend.writes, copy.deepcopy(backend.tabs)), edit)
+    return Harness(backend, lambda: (backend.writes, copy.deepcopy(backend.tabs)), edit,
+                   lambda tab: _cut(backend.grid(tab)))
 
 
 def xlsx_harness(folder: Path, tabs: Tabs) -> Harness:
@@ -50,7 +64,23 @@ def xlsx_harness(folder: Path, tabs: Tabs) -> Harness:
     def fingerprint() -> object:
         return path.stat().st_mtime_ns, path.read_bytes()
 
-    return Harness(XlsxBackend(path), fingerprint, lambda new: write_new_workbook(path, new))
+    def grid(tab: str) -> list[list[CellValue]]:
+        import openpyxl
+
+        return _cut(openpyxl.load_workbook(path)[tab].iter_rows(values_only=True))
+
+    def hide(tab: str, rows: Sequence[int]) -> None:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path)
+        sheet = book[tab]
+        sheet.auto_filter.ref = sheet.dimensions
+        for row in rows:
+            sheet.row_dimensions[row].hidden = True
+        book.save(path)
+
+    return Harness(XlsxBackend(path), fingerprint, lambda new: write_new_workbook(path, new), grid,
+                   hide)
 
 
 def google_harness(folder: Path, tabs: Tabs) -> Harness:
@@ -65,7 +95,17 @@ def google_harness(folder: Path, tabs: Tabs) -> Harness:
     fake.replace_tabs(tabs)
     client = gspread.Client(auth=None, session=fake_session(fake))  # type: ignore[arg-type]
     backend = GoogleBackend(fake.id, client, retry=RetryPolicy(sleep=lambda _: None))
-    return Harness(backend, lambda: (fake.writes, fake.snapshot_state()), fake.replace_tabs)
+    def hide(tab: str, rows: Sequence[int]) -> None:
+        # a filter that hides the rows (Google's values read returns them all the same)
+        sheet = fake.sheet(tab)
+        sheet.basic_filter = {
+            "range": {"sheetId": sheet.sheet_id, "startRowIndex": 0},
+            "filterSpecs": [{"columnIndex": 0, "filterCriteria": {"hiddenValues": [
+                str(fake.values(tab)[r - 1][0]) for r in rows]}}],
+        }
+
+    return Harness(backend, lambda: (fake.writes, fake.snapshot_state()), fake.replace_tabs,
+                   lambda tab: _cut(fake.values(tab)), hide)
 
 
 FACTORIES: dict[str, Factory] = {

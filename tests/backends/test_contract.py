@@ -297,3 +297,119 @@ def test_memory_backend_injected_failure_changes_nothing() -> None:
     with pytest.raises(WorkbookError, match="disk full"):
         backend.write(ChangeSet(grid=[GridCell("Progress", 2, "Stage", "x")]))
     assert backend.grid("Progress")[1][1] == "Casting"
+
+
+# ------------------------------------------------------- layouts beyond the demo's shape
+
+NOTES = "call Ms Okafor before casting"
+
+
+def notes_kept(h: Harness, header: str) -> None:
+    """NOTES is still on the row of 1001, under no header, apart from the new column."""
+    grid = h.grid("Orders")
+    [(r, c)] = [(r, c) for r, row in enumerate(grid) for c, v in enumerate(row) if v == NOTES]
+    assert grid[r][0] == "1001"
+    assert c >= len(grid[0]) or grid[0][c] in (None, "")
+    assert header in grid[0] and grid[0].index(header) != c
+
+
+def test_a_new_column_never_lands_on_notes_under_no_header(backend_factory: Make) -> None:
+    # column F has no header, yet the polisher keeps a note there
+    grid = [[*ORDERS[0], None], *([*r, None] for r in ORDERS[1:])]
+    grid[1][5] = NOTES
+    h = backend_factory({"Orders": grid, "Progress": PROGRESS})
+    h.backend.write(
+        ChangeSet(
+            new_columns=[NewColumn("Orders", "⚙ Risk")],
+            cells=[KeyedCell("Orders", "Order Ref", key, "⚙ Risk", "Late")
+                   for key in ("1001", "23E1231", "1003")],
+        )
+    )
+    notes_kept(h, "⚙ Risk")
+    table = h.backend.read().table("Orders")
+    assert table is not None and table.headers[:5] == ORDERS_HEADER
+    assert table.column_values("⚙ Risk") == ["Late", "Late", "Late"]
+    assert table.column_values("Polisher's notes")[0] == "left prong thin"
+
+
+def test_new_columns_never_land_on_notes_further_right(backend_factory: Make) -> None:
+    # F is empty, G holds a note under no header
+    grid = [[*ORDERS[0], None, None], *([*r, None, None] for r in ORDERS[1:])]
+    grid[1][6] = NOTES
+    h = backend_factory({"Orders": grid, "Progress": PROGRESS})
+    h.backend.write(
+        ChangeSet(
+            new_columns=[NewColumn("Orders", "⚙ Risk"), NewColumn("Orders", "⚙ Stage")],
+            cells=[KeyedCell("Orders", "Order Ref", key, column, "x") for key in ("1001", "1003")
+                   for column in ("⚙ Risk", "⚙ Stage")],
+        )
+    )
+    notes_kept(h, "⚙ Risk")
+    notes_kept(h, "⚙ Stage")
+    table = h.backend.read().table("Orders")
+    assert table is not None
+    assert table.column_values("⚙ Stage") == table.column_values("⚙ Risk") == ["x", None, "x"]
+
+
+def test_a_persons_column_named_like_a_machine_one_is_never_written(backend_factory: Make) -> None:
+    # the manager's own "Risk" column, without the ⚙: the sync's ⚙ Risk is another column
+    grid = [[*ORDERS[0], "Risk"], *([*r, "low"] for r in ORDERS[1:])]
+    h = backend_factory({"Orders": grid, "Progress": PROGRESS})
+    h.backend.write(
+        ChangeSet(
+            new_columns=[NewColumn("Orders", "⚙ Risk")],
+            cells=[KeyedCell("Orders", "Order Ref", "1001", "⚙ risk", "Late"),
+                   KeyedCell("Orders", "Order Ref", "1003", "⚙  RISK", "On track")],
+        )
+    )
+    table = h.backend.read().table("Orders")
+    assert table is not None
+    assert table.headers == [*ORDERS_HEADER, "Risk", "⚙ Risk"]
+    assert table.column_values("Risk") == ["low", "low", "low"]
+    assert table.column_values("⚙ Risk") == ["Late", None, "On track"]
+    with pytest.raises(WorkbookError):  # "Risk" is hers: a write to it never finds a ⚙ column
+        h.backend.write(ChangeSet(cells=[KeyedCell("Orders", "Order Ref", "1001", "⚙ Check", "OK")]))
+    assert h.backend.read().table("Orders") == table
+
+
+def test_hidden_and_filtered_rows_are_read_and_written_like_the_others(backend_factory: Make) -> None:
+    h = backend_factory(WORKBOOK)
+    h.hide("Orders", [2, 4])  # 1001 and 1003 hidden by the filter
+    table = h.backend.read().table("Orders")
+    assert table is not None
+    assert table.column_values("Order Ref") == ["1001", "23E1231", "1003"]
+    assert table.row_numbers == [2, 3, 4]
+    h.backend.write(
+        ChangeSet(
+            new_columns=[NewColumn("Orders", "⚙ Risk")],
+            cells=[KeyedCell("Orders", "Order Ref", "1003", "⚙ Risk", "Late")],
+            appends=[AppendRow("Progress", {"Order Ref": "1003", "Stage": "Casting"})],
+        )
+    )
+    rows = orders_by_ref(h)
+    assert [rows[k]["⚙ risk"] for k in ("1001", "23E1231", "1003")] == [None, None, "Late"]
+    progress = h.backend.read().table("Progress")
+    assert progress is not None and progress.row_numbers == [2, 3]
+
+
+def test_tabs_in_another_order_are_found_by_name(backend_factory: Make) -> None:
+    # Progress first, a tab of the staff's own in between, Orders last
+    h = backend_factory({"Progress": PROGRESS, "Sketches": [["Idea"], ["a bee brooch"]],
+                         "Orders": ORDERS})
+    snapshot = h.backend.read()
+    assert snapshot.names() == ["Progress", "Sketches", "Orders"]
+    h.backend.write(
+        ChangeSet(
+            new_tabs=[NewTab("Problems", ("Tab", "Key"))],
+            new_columns=[NewColumn("Orders", "⚙ Risk")],
+            cells=[KeyedCell("Orders", "Order Ref", "1001", "⚙ Risk", "Late")],
+            grid=[GridCell("Problems", 2, "Key", "1001")],
+            appends=[AppendRow("Progress", {"Order Ref": "1001", "Stage": "Setting"})],
+        )
+    )
+    after = h.backend.read()
+    assert after.names()[:3] == ["Progress", "Sketches", "Orders"]
+    sketches, orders, progress = (after.table(t) for t in ("Sketches", "Orders", "Progress"))
+    assert sketches is not None and sketches.rows == [["a bee brooch"]]
+    assert orders is not None and orders.value(0, "⚙ Risk") == "Late"
+    assert progress is not None and progress.rows[-1][:2] == ["1001", "Setting"]
