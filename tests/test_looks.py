@@ -245,6 +245,33 @@ def test_human_columns_keep_their_look_and_a_persons_widths_and_heights_stay(
     assert orders.row_dimensions[3].height is not None and orders.row_dimensions[3].height >= 22.5
 
 
+def test_a_row_we_size_for_our_text_still_shows_a_persons_wrapped_text_whole() -> None:
+    """Partner Problems: our ⚙ Sent Decision needs 2 lines, the partner's Report (a human
+    cell set to wrap, in a 40-character column) needs 3: the row gets 3 lines, and the
+    Report cell keeps its own look."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "Partner Problems"
+    ws.append(["Problem ID", "Report", "⚙ Sent Decision"])
+    report = ("The sprue on the back of the shank, as the sheet asks, lands on the "
+              "engraving zone. Can we move it to the side?")
+    decision = "Yes: move the sprue to the side of the shank. We accept up to 0.2 g over."
+    ws.append(["web-1", report, decision])
+    ws.column_dimensions["B"].width = 40
+    ws["B2"].alignment = openpyxl.styles.Alignment(wrap_text=True)
+    ws.row_dimensions[2].height = 45.0  # 3 lines, as the workbook was made
+    look = look_of("Partner Problems")
+    assert look is not None
+    apply_look(ws, look)
+    assert lines_needed(report, 40) == 3
+    assert ws.row_dimensions[2].height == 45.0  # not cut down to our 2 lines
+    assert ws["B2"].alignment.wrap_text and ws["B2"].alignment.vertical is None
+    ws["B2"].alignment = openpyxl.styles.Alignment(wrap_text=False)  # a person unwraps it
+    apply_look(ws, look)
+    assert ws.row_dimensions[2].height == 15.0 * lines_needed(decision, 40)
+
+
 def test_a_look_is_written_only_where_it_is_missing_or_different() -> None:
     book = openpyxl.Workbook()
     ws = book.active

@@ -36,6 +36,8 @@ __all__ = ["apply_looks", "apply_look", "highlight_formula", "LAST_ROW"]
 
 LAST_ROW = 1048576  # the whole column below the header, as a sheet grows and shrinks
 LINE_HEIGHT = 15.0  # points: one line of Calibri 11, the default row
+TAB_NAME = "&A"  # page header: the tab's name
+PAGE_OF = "Page &P of &N"  # page footer
 _OURS = re.compile(
     r'^(?:TRIM\(\$?[A-Z]{1,3}2\)="(?:[^"]|"")*"'
     r'|LEFT\(TRIM\(\$?[A-Z]{1,3}2\),\d+\)="(?:[^"]|"")*"'
@@ -95,7 +97,8 @@ def apply_look(ws: Worksheet, look: TabLook, *, created: bool = False) -> None:
 
 def _print_setup(ws: Worksheet, fit: bool) -> None:
     """Printed (or exported to PDF) as people read it: landscape, the header row on every
-    page, and (``fit``: a machine tab) one page wide. Only on tabs whose page setup is
+    page, the tab's name above and "Page 2 of 5" below each page, and (``fit``: a machine
+    tab) one page wide. Only on tabs whose page setup is
     the product's."""
     setup = ws.page_setup
     if setup.orientation != "landscape":
@@ -106,6 +109,9 @@ def _print_setup(ws: Worksheet, fit: bool) -> None:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     if ws.print_title_rows != "1:1":
         ws.print_title_rows = "1:1"
+    for part, text in ((ws.oddHeader.center, TAB_NAME), (ws.oddFooter.center, PAGE_OF)):
+        if part.text != text:
+            part.text = text
 
 
 def _format_cells(cells: list[Cell], spec: ColumnLook, top: bool) -> None:
@@ -145,6 +151,8 @@ def _fit_rows(ws: Worksheet, wrapped: dict[int, list[Cell]], owned: bool) -> Non
     rows = set(needed)
     if owned:
         rows |= {r for r, dim in ws.row_dimensions.items() if r >= 2 and dim.height is not None}
+    for row, lines in _lines_of_other_wrapped_cells(ws, rows, set(wrapped)).items():
+        needed[row] = max(needed.get(row, 1), lines)
     for row in rows:
         lines = needed.get(row, 1)
         wanted = None if lines == 1 else lines * LINE_HEIGHT
@@ -155,6 +163,22 @@ def _fit_rows(ws: Worksheet, wrapped: dict[int, list[Cell]], owned: bool) -> Non
         grows = wanted is not None and (current is None or wanted > current)
         if owned or ours or grows:
             ws.row_dimensions[row].height = wanted
+
+
+def _lines_of_other_wrapped_cells(ws: Worksheet, rows: set[int], ours: set[int]) -> dict[int, int]:
+    """Lines the other wrapped cells of ``rows`` need (a person's Report or Notes set to
+    wrap): a height we set must not cut them. Only read, never restyled."""
+    out: dict[int, int] = {}
+    for (row, col), cell in ws._cells.items():
+        value = cell._value
+        if row not in rows or col in ours or not isinstance(value, str) or not value.strip():
+            continue
+        if not cell.has_style or not cell.alignment.wrap_text:
+            continue
+        width = ws.column_dimensions[get_column_letter(col)].width or 13
+        if len(value) >= width - 1 or "\n" in value:
+            out[row] = max(out.get(row, 1), lines_needed(value, width))
+    return out
 
 
 def _dimension(ws: Worksheet, col: int) -> ColumnDimension | None:
