@@ -67,6 +67,10 @@ def test_the_looks_ride_in_the_first_syncs_one_write(demo: FakeSheets) -> None:
     assert demo.count("spreadsheets.batchUpdate") == 1
     kinds = sent(demo)
     assert LOOK_KINDS - {"deleteConditionalFormatRule"} <= set(kinds)
+    # the values go in that same batch: no other call writes
+    assert kinds["updateCells"] > 0
+    assert {c.kind for c in demo.calls} == {"values.batchGet", "spreadsheets.get",
+                                            "spreadsheets.batchUpdate"}
     orders = demo.sheet("Orders")
     due = column(demo, "Orders", "⚙ Next Due")
     assert orders.peek(1, due)["userEnteredFormat"]["numberFormat"] == {"type": "DATE", "pattern": DATE}
