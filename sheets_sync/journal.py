@@ -14,9 +14,12 @@ Two tables:
   applied only after the workbook write succeeded; each entry's ``id`` is the Activity
   row id, the proof that it was applied (exactly once across crashes).
 
-One connection guarded by a lock serves every thread of the web server; other processes
-(the sync) open their own Journal on the same file: SQLite's WAL lets readers and one
-writer work together.
+Every thread of the web server shares two connections, each behind its own lock: one
+that writes and one that reads, so a page being read never waits for an answer being
+fsynced. Answers that arrive together are stored as one transaction with one fsync (group
+commit, ``sheets_sync.group_commit``); each request still returns only when its own
+answer is on disk. Other processes (the sync) open their own Journal on the same file:
+SQLite's WAL lets readers and one writer work together.
 """
 
 from __future__ import annotations
@@ -26,13 +29,14 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import SheetsSyncError
+from .group_commit import GroupCommit, GroupStats
 
 KINDS = ("approval", "launch")
 SUBMISSION_KINDS = ("approval", "ack", "problem", "progress")
@@ -100,26 +104,54 @@ def new_submission_id() -> str:
     return "web-" + uuid.uuid4().hex
 
 
+Same = Callable[[Mapping[str, Any], Mapping[str, Any]], bool]
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """One ``submit`` call waiting for its batch."""
+
+    sub: Submission
+    exclusive: bool
+    same: Same | None
+
+
 class Journal:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                str(self.path), check_same_thread=False, isolation_level=None, timeout=30
-            )
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA busy_timeout=30000")
-            conn.executescript(_SCHEMA)
+            self._conn = self._connect()
+            self._conn.executescript(_SCHEMA)
+            self._reader = self._connect()
         except (OSError, sqlite3.Error) as exc:
             raise JournalError(f"cannot open the journal {self.path}: {exc}") from None
-        self._conn = conn
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the writing connection
+        self._read_lock = threading.Lock()
+        self._group: GroupCommit[_Ask, tuple[Submission, bool]] = GroupCommit(self._store_batch)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            str(self.path), check_same_thread=False, isolation_level=None, timeout=30
+        )
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")  # a commit returns once the WAL is fsynced
+            conn.execute("PRAGMA busy_timeout=30000")
+        except sqlite3.Error:
+            conn.close()
+            raise
+        return conn
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock:
             self._conn.close()
+            self._reader.close()
+
+    @property
+    def commits(self) -> GroupStats:
+        """How the answers were grouped into transactions so far (one fsync each)."""
+        return self._group.stats
 
     # ---------------------------------------------------------------- views
 
@@ -162,8 +194,8 @@ class Journal:
             return len(upserts) + len(gone)
 
     def view(self, kind: str, row_id: str) -> View | None:
-        with self._lock:
-            row = self._conn.execute(
+        with self._read_lock:
+            row = self._reader.execute(
                 "SELECT fingerprint, state, data FROM views WHERE kind=? AND id=?", (kind, row_id)
             ).fetchone()
         if row is None:
@@ -173,10 +205,7 @@ class Journal:
     # ---------------------------------------------------------- submissions
 
     def submit(
-        self,
-        sub: Submission,
-        exclusive: bool = False,
-        same: Callable[[Mapping[str, Any], Mapping[str, Any]], bool] | None = None,
+        self, sub: Submission, exclusive: bool = False, same: Same | None = None
     ) -> tuple[Submission, bool]:
         """Store ``sub`` durably (committed and fsynced when this returns).
 
@@ -186,36 +215,58 @@ class Journal:
         latest entry of the same kind and ref when ``same(its payload, sub's payload)``
         says it is the same answer (a form sent again from a page the browser restored,
         with a fresh key) — (that entry, False) and nothing new is stored. The look and
-        the insert are one transaction: two of them at once still store one."""
+        the insert are one transaction: two of them at once still store one, also when
+        they are committed together (each looks after the one before it in the batch)."""
         if sub.kind not in SUBMISSION_KINDS:
             raise JournalError(f"unknown submission kind {sub.kind!r}")
-        entry_id = sub.id or new_submission_id()
+        return self._group.submit(_Ask(sub, exclusive, same))
+
+    def _store_batch(self, asks: Sequence[_Ask]) -> list[tuple[Submission, bool] | Exception]:
+        """One transaction for ``asks``, in order, committed (one fsync) before returning.
+        Each answer has its own savepoint: one that fails is rolled back alone and its
+        caller hears why; a failed commit reaches every caller."""
+        outcomes: list[tuple[Submission, bool] | Exception] = []
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
-                existing = self._find_existing(sub, exclusive)
-                if existing is None and same is not None:
-                    existing = self._same_as_latest(sub, same)
-                if existing is not None:
-                    self._conn.execute("COMMIT")
-                    return existing, False
-                cur = self._conn.execute(
-                    "INSERT INTO submissions (id, idem, kind, ref, fingerprint, payload, "
-                    "received_at) VALUES (?,?,?,?,?,?,?)",
-                    (
-                        entry_id,
-                        sub.idem,
-                        sub.kind,
-                        sub.ref,
-                        sub.fingerprint,
-                        json.dumps(dict(sub.payload), ensure_ascii=False),
-                        sub.received_at.isoformat(),
-                    ),
-                )
+                for ask in asks:
+                    self._conn.execute("SAVEPOINT answer")
+                    try:
+                        outcomes.append(self._store(ask))
+                    except Exception as exc:  # noqa: BLE001 - handed to that answer's caller
+                        self._conn.execute("ROLLBACK TO answer")
+                        outcomes.append(_journal_error(exc, self.path))
+                    self._conn.execute("RELEASE answer")
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._rollback()
-                raise JournalError(f"cannot record the answer in {self.path}: {exc}") from None
+                raise _journal_error(exc, self.path) from None
+            except BaseException:
+                self._rollback()  # never leave the transaction open for the next batch
+                raise
+        return outcomes
+
+    def _store(self, ask: _Ask) -> tuple[Submission, bool]:
+        sub = ask.sub
+        existing = self._find_existing(sub, ask.exclusive)
+        if existing is None and ask.same is not None:
+            existing = self._same_as_latest(sub, ask.same)
+        if existing is not None:
+            return existing, False
+        entry_id = sub.id or new_submission_id()
+        cur = self._conn.execute(
+            "INSERT INTO submissions (id, idem, kind, ref, fingerprint, payload, "
+            "received_at) VALUES (?,?,?,?,?,?,?)",
+            (
+                entry_id,
+                sub.idem,
+                sub.kind,
+                sub.ref,
+                sub.fingerprint,
+                json.dumps(dict(sub.payload), ensure_ascii=False),
+                sub.received_at.isoformat(),
+            ),
+        )
         stored = Submission(
             sub.kind,
             sub.ref,
@@ -241,9 +292,7 @@ class Journal:
             ).fetchone()
         return None if row is None else _submission(row)
 
-    def _same_as_latest(
-        self, sub: Submission, same: Callable[[Mapping[str, Any], Mapping[str, Any]], bool]
-    ) -> Submission | None:
+    def _same_as_latest(self, sub: Submission, same: Same) -> Submission | None:
         row = self._conn.execute(
             f"SELECT {_COLS} FROM submissions WHERE kind=? AND ref=? ORDER BY seq DESC LIMIT 1",
             (sub.kind, sub.ref),
@@ -254,8 +303,8 @@ class Journal:
         return latest if same(latest.payload, sub.payload) else None
 
     def by_idem(self, idem: str) -> Submission | None:
-        with self._lock:
-            row = self._conn.execute(
+        with self._read_lock:
+            row = self._reader.execute(
                 f"SELECT {_COLS} FROM submissions WHERE idem=?", (idem,)
             ).fetchone()
         return None if row is None else _submission(row)
@@ -267,14 +316,14 @@ class Journal:
         if limit is not None:
             sql += " LIMIT ?"
             args = (limit,)
-        with self._lock:
-            rows = self._conn.execute(sql, args).fetchall()
+        with self._read_lock:
+            rows = self._reader.execute(sql, args).fetchall()
         return [_submission(r) for r in rows]
 
     def for_ref(self, kind: str, ref: str) -> list[Submission]:
         """Every entry of one kind for one Approval ID / Launch ID, oldest first."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._read_lock:
+            rows = self._reader.execute(
                 f"SELECT {_COLS} FROM submissions WHERE kind=? AND ref=? ORDER BY seq",
                 (kind, ref),
             ).fetchall()
@@ -298,8 +347,8 @@ class Journal:
         return cur.rowcount
 
     def counts(self) -> dict[str, int]:
-        with self._lock:
-            total, pending = self._conn.execute(
+        with self._read_lock:
+            total, pending = self._reader.execute(
                 "SELECT COUNT(*), COUNT(*) - COUNT(applied_at) FROM submissions"
             ).fetchone()
         return {"submissions": int(total), "pending": int(pending)}
@@ -307,6 +356,14 @@ class Journal:
     def _rollback(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self._conn.execute("ROLLBACK")
+
+
+def _journal_error(exc: Exception, path: Path) -> Exception:
+    """What the caller of ``submit`` hears: a database failure as a JournalError, anything
+    else (e.g. raised by a ``same`` function) as it is."""
+    if isinstance(exc, sqlite3.Error):
+        return JournalError(f"cannot record the answer in {path}: {exc}")
+    return exc
 
 
 _COLS = "seq, id, idem, kind, ref, fingerprint, payload, received_at, applied_at"
