@@ -187,7 +187,10 @@ APPROVAL_COLOURS = (
     Highlight("Approved", GREEN),
 )
 SEVERITY_COLOURS = (Highlight("error", RED), Highlight("warning", AMBER))
-FLAG_COLOURS = (Highlight("", RED, "any"),)
+FLAG_COLOURS = (  # a job still running ("open: 5.00 g not back yet") is news, not an alarm
+    Highlight("open:", BLUE, "starts"),
+    Highlight("", RED, "any"),
+)
 MET_COLOURS = (Highlight("met", GREEN), Highlight("missed", RED))
 CHECK_COLOURS = (Highlight("OK", GREEN), Highlight("", AMBER, "any"))
 PROBLEM_STATE_COLOURS = (
@@ -354,29 +357,41 @@ _MACHINE_TAB_COLUMNS: dict[str, tuple[ColumnLook, ...]] = {
         _col("What", wrap=True, min_width=40, max_width=70),
         _col("Who", wrap=True, max_width=26),
         _col("Since", DATE),
-        _col("Waiting", max_width=28),
+        _col("Waiting", max_width=36),  # "2 working days past its launch date"
         _col("Key", max_width=24),
     ),
     ACTIVITY.name: (
         _col("Time", MOMENT),
         _col("Ref", max_width=16),
         _col("Detail", wrap=True, min_width=40, max_width=80),
-        _col("ID", max_width=30),
+        _col("ID", max_width=70),  # the last column: shown whole, not spilling off the page
     ),
 }
+
+
+def kept_off_numbers(columns: Sequence[ColumnLook]) -> tuple[ColumnLook, ...]:
+    """Text right of a number or date column (right-aligned) gets an indent, so the two
+    never touch ("25/11/2026 4 working days", not "25/11/20264 working days"). For
+    columns in the order the sheet has them: a machine tab's, a tab the product creates."""
+    out = list(columns)
+    for i in range(1, len(out)):
+        if out[i].pattern is None and out[i - 1].pattern is not None and not out[i].indent:
+            out[i] = replace(out[i], indent=1)
+    return tuple(out)
 
 
 def _machine_tab_look(tab: MachineTab) -> TabLook:
     named = {normalize(c.header): c for c in _MACHINE_TAB_COLUMNS.get(tab.name, ())}
     columns = tuple(named.get(normalize(h), ColumnLook(h)) for h in tab.headers)
-    return TabLook(tab.name, columns, machine=True)
+    return TabLook(tab.name, kept_off_numbers(columns), machine=True)
 
 
 def tab_looks(machine_tabs: Sequence[MachineTab] = MACHINE_TABS,
               human_tabs: Sequence[Tab] = HUMAN_TABS) -> tuple[TabLook, ...]:
     """The looks of the given tabs (the contract's, by default)."""
     return (
-        *(TabLook(t.name, _MACHINE_COLUMNS.get(t.name, ()), _human_look(t)) for t in human_tabs),
+        *(TabLook(t.name, _MACHINE_COLUMNS.get(t.name, ()), kept_off_numbers(_human_look(t)))
+          for t in human_tabs),
         *(_machine_tab_look(t) for t in machine_tabs),
     )
 
@@ -452,6 +467,18 @@ def width_to_set(look: ColumnLook, values: Iterable[CellValue], current: float |
     if owned:
         return None if math.isclose(current, wanted, abs_tol=0.5) else wanted
     return wanted if wanted > current + 0.5 else None
+
+
+PAGE_CHARS = 150  # characters of Calibri 11 across a landscape page, at most ~90 % scale
+DEFAULT_WIDTH = 8.43  # a column nobody sized (Excel's and LibreOffice's default)
+
+
+def pages_wide(widths: Iterable[float | None]) -> int:
+    """Pages across that print a tab of these column widths readably: a tab that fits
+    one page at a fair scale is one page wide; a wide one (Orders) is split in fewer,
+    scaled pages rather than one column per page."""
+    total = sum(DEFAULT_WIDTH if w is None else w for w in widths)
+    return max(1, math.ceil(total / PAGE_CHARS))
 
 
 PX_PER_CHAR = 7

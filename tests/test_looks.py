@@ -29,7 +29,9 @@ from sheets_sync.presentation import (
     Highlight,
     TabLook,
     fitted_width,
+    kept_off_numbers,
     look_of,
+    pages_wide,
     shown,
     width_to_set,
 )
@@ -139,6 +141,22 @@ def test_highlights_match_as_their_rule_says() -> None:
         'ISNUMBER(SEARCH("say ""hi""",B2))')
 
 
+def test_text_right_of_a_number_or_a_date_keeps_off_it() -> None:
+    today, activity, yields = look_of("Today"), look_of("Activity"), look_of("Yields")
+    assert today is not None and activity is not None and yields is not None
+    indents = {h: today.column(h).indent for h in ("Urgency", "Since", "Waiting")}  # type: ignore[union-attr]
+    assert indents == {"Urgency": 0, "Since": 0, "Waiting": 1}  # after the date Since
+    assert activity.column("Kind").indent == 1  # type: ignore[union-attr]  # after Time
+    assert yields.column("Currency").indent == 1  # type: ignore[union-attr]  # after Value Lost
+    assert kept_off_numbers([ColumnLook("Basis", indent=2)]) == (ColumnLook("Basis", indent=2),)
+
+
+def test_a_tab_is_printed_as_few_pages_wide_as_reads_well() -> None:
+    assert pages_wide([13, 18, 12, 12, 13, 28, 40]) == 1  # Progress: 136 characters
+    assert pages_wide([20.0] * 31) == 5  # 620 characters: Orders with its ⚙ columns
+    assert pages_wide([None] * 10) == 1  # 10 columns nobody sized, 8.43 each
+
+
 def test_wrapped_lines_are_counted_generously() -> None:
     assert lines_needed("OK", 60) == 1
     assert lines_needed("word " * 40, 60) == 4  # 13 words (64 characters) in ~68 a line
@@ -197,7 +215,8 @@ def test_colours_with_a_meaning(demo_book: openpyxl.Workbook) -> None:
     assert [fill for _, fill in rules(demo_book["KPIs"], "Met")] == ["C6EFCE", "FFC7CE"]
     assert rules(demo_book["Launches"], "⚙ State")[0][1] == "FFC7CE"  # Blocked: red
     flag = get_column_letter(column(demo_book["Yields"], "Flag"))
-    assert rules(demo_book["Yields"], "Flag") == [(f"LEN(TRIM({flag}2))>0", "FFC7CE")]
+    assert rules(demo_book["Yields"], "Flag") == [  # a job still open is news, not an alarm
+        (f'LEFT(TRIM({flag}2),5)="open:"', "DDEBF7"), (f"LEN(TRIM({flag}2))>0", "FFC7CE")]
     assert rules(demo_book["Orders"], "Client") == []  # a human column: no colour of ours
 
 

@@ -100,20 +100,22 @@ def column_lines(r: Rendered, tab: str, header: str) -> list[str]:
     return found
 
 
-def cells(r: Rendered, tab: str, header: str) -> list[tuple[str, str]]:
-    """(key in the first column, the cell of ``header`` as the sheet shows it), row by row."""
+def cells(r: Rendered, tab: str, header: str, key: str | None = None) -> list[tuple[str, str]]:
+    """(its key, the cell of ``header`` as the sheet shows it), row by row; the key is in
+    the first column unless ``key`` names another."""
     ws = r.book[tab]
     heads = [normalize(c.value) for c in ws[1]]
     col = heads.index(normalize(header))
+    at = heads.index(normalize(key)) if key else 0
     look = look_of(tab)
     spec = look.column(header) if look else None
-    return [(str(row[0].value), shown(row[col].value, spec.pattern if spec else None))
-            for row in ws.iter_rows(min_row=2) if row[0].value is not None]
+    return [(str(row[at].value), shown(row[col].value, spec.pattern if spec else None))
+            for row in ws.iter_rows(min_row=2) if row[at].value is not None]
 
 
-def shows_whole(r: Rendered, tab: str, header: str) -> dict[str, str]:
+def shows_whole(r: Rendered, tab: str, header: str, key: str | None = None) -> dict[str, str]:
     """Every non-blank cell of the column is printed whole on its own line; key -> cell."""
-    column = cells(r, tab, header)
+    column = cells(r, tab, header, key)
     assert sorted(column_lines(r, tab, header)) == sorted(v for _, v in column if v)
     return dict(column)
 
@@ -177,3 +179,23 @@ def test_a_missing_tool_fails_saying_what_to_install(tmp_path: Path,
         to_pdf(tmp_path / "workshop.xlsx", tmp_path)
     with pytest.raises(ToolMissing, match=r"install Debian's poppler-utils"):
         pdf_text(tmp_path / "workshop.pdf")
+
+
+def test_the_desk_shows_each_cell_whole_and_apart(rendered: Rendered) -> None:
+    """Since (a date, right-aligned) and Waiting (text) never touch; a long Waiting ("2
+    working days past its launch date") is not cut by Tab; the Activity IDs stay on it."""
+    for header in ("Urgency", "Since", "Waiting", "Tab", "Key"):
+        shows_whole(rendered, "Today", header)
+    waiting = shows_whole(rendered, "Today", "Waiting", key="Key")
+    assert waiting["L-012"] == "2 working days past its launch date"
+    shows_whole(rendered, "Activity", "ID")
+    shows_whole(rendered, "Activity", "Kind")
+
+
+def test_a_tab_the_product_made_prints_its_columns_together(rendered: Rendered) -> None:
+    """Progress (7 columns) is one page wide, not its Note alone on every other page;
+    Orders (31 columns) is split in a few scaled pages."""
+    for page in rendered.pages["Progress"]:
+        head = " ".join(w.text for w in lines(page)[0])
+        assert head.startswith("Order Ref Stage Status Date By") and head.endswith("Note")
+    assert 2 <= len({lines(p)[0][0].text for p in rendered.pages["Orders"]}) <= 4

@@ -30,7 +30,7 @@ from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..contract import normalize
-from ..presentation import LOOKS, ColumnLook, Highlight, TabLook, width_to_set
+from ..presentation import LOOKS, ColumnLook, Highlight, TabLook, pages_wide, width_to_set
 
 __all__ = ["apply_looks", "apply_look", "highlight_formula", "LAST_ROW"]
 
@@ -87,25 +87,34 @@ def apply_look(ws: Worksheet, look: TabLook, *, created: bool = False) -> None:
     _highlight(ws, {col: spec for col, spec in columns.items() if spec.highlights})
     if look.freeze and ws.freeze_panes is None:
         ws.freeze_panes = "A2"
-    if look.machine or created:
-        _print_setup(ws, fit=look.machine)
+    if look.machine or created or _page_setup_is_ours(ws):
+        letters = [get_column_letter(c) for c in range(1, max(headers.values()) + 1)]
+        dims = ws.column_dimensions
+        widths = [dims[x].width if x in dims and dims[x].customWidth else None for x in letters]
+        _print_setup(ws, 1 if look.machine else pages_wide(widths))
     if look.filter:
         wanted = f"A1:{get_column_letter(max(headers.values()))}{last_row}"
         if (look.machine or created or not ws.auto_filter.ref) and ws.auto_filter.ref != wanted:
             ws.auto_filter.ref = wanted
 
 
-def _print_setup(ws: Worksheet, fit: bool) -> None:
-    """Printed (or exported to PDF) as people read it: landscape, the header row on every
-    page, the tab's name above and "Page 2 of 5" below each page, and (``fit``: a machine
-    tab) one page wide. Only on tabs whose page setup is
-    the product's."""
+def _page_setup_is_ours(ws: Worksheet) -> bool:
+    """The product set this tab's page up (its header and footer are still ours): it
+    keeps the page width following the columns, e.g. when the sync adds ⚙ columns."""
+    return bool(ws.oddHeader.center.text == TAB_NAME and ws.oddFooter.center.text == PAGE_OF)
+
+
+def _print_setup(ws: Worksheet, pages: int) -> None:
+    """Printed (or exported to PDF) as people read it: landscape, ``pages`` pages wide (a
+    machine tab 1; a human tab of a workbook the product creates as many as its widths
+    need, see ``pages_wide``), the header row on every page, the tab's name above and
+    "Page 2 of 5" below each page. Only on tabs whose page setup is the product's."""
     setup = ws.page_setup
     if setup.orientation != "landscape":
         setup.orientation = "landscape"
-    if fit and (setup.fitToWidth != 1 or setup.fitToHeight != 0):
-        setup.fitToWidth, setup.fitToHeight = 1, 0
-    if fit and not ws.sheet_properties.pageSetUpPr.fitToPage:
+    if setup.fitToWidth != pages or setup.fitToHeight != 0:
+        setup.fitToWidth, setup.fitToHeight = pages, 0
+    if not ws.sheet_properties.pageSetUpPr.fitToPage:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     if ws.print_title_rows != "1:1":
         ws.print_title_rows = "1:1"
