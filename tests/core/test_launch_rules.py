@@ -139,6 +139,14 @@ def test_a_notice_sent_in_this_sync_moves_its_launch_to_sent_in_the_same_write()
     assert cell(ctx, "Launches", "L-1", "Missing") is None
 
 
+def test_judged_again_an_incomplete_sheet_stays_blocked() -> None:
+    ctx = context(tabs([order("A-1", alloy="19KY")], [launch("L-1", "A-1")]))
+    launches_step(ctx)
+    launch_states_step(ctx)
+    assert cell(ctx, "Launches", "L-1", "State") == "Blocked: incomplete sheet"
+    assert len(ctx.outputs.problems) == 1  # said once, before the emails
+
+
 def test_orders_launch_lists_each_launch_and_its_state() -> None:
     ctx = context(tabs([order("A-1"), order("A-2"), order("A-3")], [
         launch("L-1", "A-1"),
