@@ -223,13 +223,17 @@ class Journal:
 
     def _store_batch(self, asks: Sequence[_Ask]) -> list[tuple[Submission, bool] | Exception]:
         """One transaction for ``asks``, in order, committed (one fsync) before returning.
-        Each answer has its own savepoint: one that fails is rolled back alone and its
-        caller hears why; a failed commit reaches every caller."""
+        With others in the batch, each answer has its own savepoint: one that fails is
+        rolled back alone and its caller hears why; a failed commit reaches every caller."""
         outcomes: list[tuple[Submission, bool] | Exception] = []
+        alone = len(asks) == 1  # its failure is the batch's: no savepoint needed
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 for ask in asks:
+                    if alone:
+                        outcomes.append(self._store(ask))
+                        continue
                     self._conn.execute("SAVEPOINT answer")
                     try:
                         outcomes.append(self._store(ask))

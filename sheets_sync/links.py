@@ -21,6 +21,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from itsdangerous import BadData, URLSafeSerializer
@@ -33,6 +34,7 @@ log = logging.getLogger("sheets_sync.web")
 PURPOSES = ("approval", "launch")
 PATHS = {"approval": "/a/", "launch": "/p/"}
 MAX_TOKEN_CHARS = 400
+VERIFIED_KEPT = 4096  # genuine tokens remembered, so a link's every request checks it once
 
 
 class LinkInvalid(LinkError):
@@ -84,6 +86,9 @@ class LinkSigner:
             p: URLSafeSerializer(list(reversed(keys)), salt=f"sheets-sync link {p}")
             for p in PURPOSES
         }
+        # the signature of a token string is checked once: what it says depends on nothing
+        # but the string and the keys; a bad token raises and is not remembered
+        self._verified = lru_cache(maxsize=VERIFIED_KEPT)(self._verify)
 
     def now(self, now: datetime | None = None) -> datetime:
         return now if now is not None else self._clock()
@@ -108,8 +113,18 @@ class LinkSigner:
         Raises LinkInvalid (answer 404) or LinkExpired (answer 410)."""
         if not token or len(token) > MAX_TOKEN_CHARS:
             raise LinkInvalid("not a link of this workshop")
+        row_id, fingerprint, issued = self._verified(_purpose(purpose), token)
+        claims = LinkClaims(
+            purpose, row_id, fingerprint, issued, issued + timedelta(days=self.link_days)
+        )
+        if self.now(now) >= claims.expires_at:
+            raise LinkExpired(claims)
+        return claims
+
+    def _verify(self, purpose: str, token: str) -> tuple[str, str, datetime]:
+        """(row id, fingerprint, issued at) of a token signed by us for ``purpose``."""
         try:
-            data = self._serializers[_purpose(purpose)].loads(token)
+            data = self._serializers[purpose].loads(token)
         except BadData:
             raise LinkInvalid("not a link of this workshop") from None
         if not (
@@ -120,13 +135,7 @@ class LinkSigner:
             and isinstance(data[2], int)
         ):
             raise LinkInvalid("not a link of this workshop")
-        issued = datetime.fromtimestamp(data[2], UTC)
-        claims = LinkClaims(
-            purpose, data[0], data[1], issued, issued + timedelta(days=self.link_days)
-        )
-        if self.now(now) >= claims.expires_at:
-            raise LinkExpired(claims)
-        return claims
+        return data[0], data[1], datetime.fromtimestamp(data[2], UTC)
 
     def read_url(self, text: str, purpose: str, now: datetime | None = None) -> LinkClaims:
         """Claims of a link as written in a ⚙ Link cell (full URL of this app)."""

@@ -44,14 +44,14 @@ def create_app(
     import logging
     from datetime import UTC
 
-    from flask import Flask, Response, request
+    from flask import Flask, request
     from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
     from sheets_sync.config import load_config
     from sheets_sync.links import signer_from_config
 
     from . import approvals, partners
-    from .security import TrustedProxies, add_headers, rate_limiter, redact_logs
+    from .security import SecurityHeaders, TrustedProxies, rate_limiter, redact_logs
     from .site import PageError, Services, picture, render, show_date
 
     config = config or load_config()
@@ -70,8 +70,11 @@ def create_app(
     app.jinja_env.filters["picture"] = picture
     app.jinja_env.filters["day"] = show_date
     redact_logs(app.logger, logging.getLogger("werkzeug"), logging.getLogger("waitress"))
-    # the client's address: X-Forwarded-For only from a proxy named in [web] trusted_proxies
-    app.wsgi_app = TrustedProxies(app.wsgi_app, config.web.trusted_proxies)  # type: ignore[method-assign]
+    # the client's address: X-Forwarded-For only from a proxy named in [web] trusted_proxies;
+    # the security headers (and Retry-After on a 429) on every answer
+    app.wsgi_app = SecurityHeaders(  # type: ignore[method-assign]
+        TrustedProxies(app.wsgi_app, config.web.trusted_proxies)
+    )
     # one allowance per client address, shared by the client and partner pages and photos
     links = rate_limiter(app, config.web.rate_limit_per_minute)
     app.register_blueprint(links(approvals.bp))
@@ -83,13 +86,6 @@ def create_app(
         limit = app.config["MAX_CONTENT_LENGTH"]
         if request.content_length is not None and request.content_length > limit:
             raise RequestEntityTooLarge()
-
-    @app.after_request
-    def headers(response: Response) -> Response:
-        add_headers(response.headers)
-        if response.status_code == 429:
-            response.headers["Retry-After"] = "60"
-        return response
 
     @app.get("/")
     def index() -> tuple[str, int]:

@@ -13,10 +13,9 @@ import secrets
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
-from werkzeug.datastructures import Headers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 if TYPE_CHECKING:
@@ -37,9 +36,27 @@ HEADERS = {
 }
 
 
-def add_headers(headers: Headers) -> None:
-    for name, value in HEADERS.items():
-        headers.setdefault(name, value)
+class SecurityHeaders:
+    """WSGI middleware: ``HEADERS`` on every answer of the app (pages, error pages,
+    redirects, static files) unless the app set one itself, and ``Retry-After: 60`` on a
+    429. Added to the WSGI header list as the answer starts, a few list operations, where
+    werkzeug's ``Headers.setdefault`` scanned every header once for each of them."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            present = {name.lower() for name, _ in headers}
+            headers.extend(h for h in _HEADERS if h[0].lower() not in present)
+            if status.startswith("429") and "retry-after" not in present:
+                headers.append(("Retry-After", "60"))
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
+_HEADERS = tuple(HEADERS.items())
 
 
 def rate_limiter(app: Flask, per_minute: int) -> Callable[[Blueprint], Blueprint]:

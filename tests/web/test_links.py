@@ -28,6 +28,19 @@ def test_a_token_names_its_row_and_content_and_expires_after_link_days() -> None
     assert expired.value.claims.row_id == "AP-1"
 
 
+def test_a_link_opened_again_and_again_stays_scoped_and_still_expires() -> None:
+    """A genuine token's signature is checked once and remembered; its purpose and its
+    expiry are judged on every request."""
+    signer = LinkSigner(["s3cret"], link_days=30)
+    token = signer.token("approval", "AP-1", "fp-abc", now=T0)
+    for days in (0, 1, 29):
+        assert signer.read(token, "approval", now=T0 + timedelta(days=days)).row_id == "AP-1"
+    with pytest.raises(LinkInvalid):
+        signer.read(token, "launch", now=T0)
+    with pytest.raises(LinkExpired):
+        signer.read(token, "approval", now=T0 + timedelta(days=30))
+
+
 def test_an_approval_token_is_worthless_on_the_partner_page() -> None:
     signer = LinkSigner(["s3cret"])
     token = signer.token("approval", "L-1", "fp", now=T0)
