@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -160,9 +160,20 @@ def latency(delay: float, submits: int) -> dict[str, float]:
         }
 
 
-def throughput(kind: str, total: int, clients: int) -> tuple[float, GroupStats | None]:
-    """Requests per second of ``kind`` ("hello" or "submit"); for submits, how the
-    answers were grouped into commits."""
+@dataclass
+class Round:
+    rate: float  # requests per second
+    cpu_ms: float  # CPU milliseconds of this process (server and clients) per request
+    commits: GroupStats | None  # for submits, how the answers were grouped
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def throughput(kind: str, total: int, clients: int) -> Round:
+    """Requests per second of ``kind`` ("hello" or "submit"), and what each cost."""
     with tempfile.TemporaryDirectory() as tmp:
         config, journal, signer, _backend, path = _setup(Path(tmp))
         if kind == "hello":
@@ -189,36 +200,36 @@ def throughput(kind: str, total: int, clients: int) -> tuple[float, GroupStats |
             conn.close()
 
         threads = [threading.Thread(target=work, args=(c,)) for c in range(clients)]
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), _cpu()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, _cpu() - cpu0
         done = journal.counts()["submissions"] if kind != "hello" else each * clients
         stats = replace(journal.commits) if kind != "hello" else None
         server.stop()
         journal.close()
-        return done / elapsed, stats
+        return Round(done / elapsed, cpu * 1000 / done, stats)
 
 
 def compare(total: int, clients: int, rounds: int) -> dict[str, Any]:
     """The submit endpoint and its hello-world floor, alternating, ``rounds`` each."""
-    hello: list[float] = []
-    submit: list[float] = []
-    batches = items = largest = 0
+    hello: list[Round] = []
+    submit: list[Round] = []
     load = os.getloadavg()[0]
     for _ in range(rounds):
-        hello.append(throughput("hello", total, clients)[0])
-        rate, stats = throughput("submit", total, clients)
-        submit.append(rate)
-        if stats is not None:
-            batches, items = batches + stats.batches, items + stats.items
-            largest = max(largest, stats.largest)
+        hello.append(throughput("hello", total, clients))
+        submit.append(throughput("submit", total, clients))
+    commits = [r.commits for r in submit if r.commits is not None]
+    batches, items = sum(c.batches for c in commits), sum(c.items for c in commits)
+    largest = max((c.largest for c in commits), default=0)
     return {
-        "hello": hello,
-        "submit": submit,
-        "ratio": statistics.median(submit) / statistics.median(hello),
+        "hello": [r.rate for r in hello],
+        "submit": [r.rate for r in submit],
+        "hello_cpu": statistics.median(r.cpu_ms for r in hello),
+        "submit_cpu": statistics.median(r.cpu_ms for r in submit),
+        "ratio": statistics.median(r.rate for r in submit) / statistics.median(r.rate for r in hello),
         "per_commit": items / batches if batches else 0.0,
         "largest": largest,
         "load": (load, os.getloadavg()[0]),
@@ -232,18 +243,22 @@ def print_throughput(r: dict[str, Any], total: int, clients: int) -> None:
         f"{total} requests a round, {rounds} rounds alternating; load average "
         f"{r['load'][0]:.1f} -> {r['load'][1]:.1f}"
     )
-    print(f"{'endpoint':<44}{'median':>8}   each round")
+    print(f"{'endpoint':<44}{'median':>8}{'CPU ms':>8}   each round")
     for name, key in (
         ("GET / bare Flask hello-world (the floor)", "hello"),
         ("POST /p/<token> (answer durable, then 303)", "submit"),
     ):
         each = " ".join(f"{v:.0f}" for v in r[key])
-        print(f"{name:<44}{statistics.median(r[key]):>8.0f}   {each}")
+        print(f"{name:<44}{statistics.median(r[key]):>8.0f}{r[key + '_cpu']:>8.2f}   {each}")
     verdict = "met" if r["ratio"] >= TARGET else "NOT met"
     per_round = " ".join(f"{s / h:.0%}" for s, h in zip(r["submit"], r["hello"], strict=True))
     print(
         f"{'submit / hello-world':<44}{r['ratio']:>8.0%}   {per_round}   "
         f"(target >= {TARGET:.0%}: {verdict})"
+    )
+    print(
+        f"{'CPU per request, hello-world / submit':<44}{r['hello_cpu'] / r['submit_cpu']:>8.0%}"
+        "   (server and clients in this process: the ratio a CPU-bound machine allows)"
     )
     print(
         f"{'answers per commit (one fsync each)':<44}{r['per_commit']:>8.1f}   "
