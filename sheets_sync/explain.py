@@ -30,8 +30,9 @@ from .contract import (
     normalize,
 )
 from .diff import local, same
+from .looks import look_of
 from .outputs import SyncContext, key_positions
-from .presentation import look_of, shown
+from .presentation import shown
 
 # the columns that name a row of each machine tab (rows are found by key, never by position)
 ROW_KEYS: dict[str, tuple[str, ...]] = {

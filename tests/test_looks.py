@@ -1,5 +1,5 @@
 """The workbook as staff see it: number patterns, wrapping, widths, colours with a meaning
-and a frozen, filterable header, from ``presentation.LOOKS``, on a real .xlsx."""
+and a frozen, filterable header, from ``looks.LOOKS``, on a real .xlsx."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from sheets_sync.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_sync.backends.xlsx_looks import apply_look, highlight_formula, lines_needed
 from sheets_sync.config import Config
 from sheets_sync.contract import HUMAN_TABS, MACHINE_TABS, human_tab, machine_tab, normalize
+from sheets_sync.looks import LOOKS, kept_off_numbers, look_of
 from sheets_sync.pipeline import build_steps
 from sheets_sync.presentation import (
     DATE,
     GRAMS,
-    LOOKS,
     MOMENT,
     MONEY,
     RED,
@@ -29,8 +29,6 @@ from sheets_sync.presentation import (
     Highlight,
     TabLook,
     fitted_width,
-    kept_off_numbers,
-    look_of,
     pages_wide,
     shown,
     width_to_set,

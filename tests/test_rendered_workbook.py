@@ -20,8 +20,9 @@ import pytest
 from sheets_sync.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_sync.config import Config
 from sheets_sync.contract import normalize
+from sheets_sync.looks import look_of
 from sheets_sync.pipeline import build_steps
-from sheets_sync.presentation import look_of, shown
+from sheets_sync.presentation import shown
 from sheets_sync.samples.demo import demo_tabs
 from sheets_sync.sync import run_sync
 from sheets_sync.testing.rendering import ToolMissing, Word, pdf_text, pdf_words, to_pdf

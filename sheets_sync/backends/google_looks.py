@@ -1,4 +1,4 @@
-"""``presentation.LOOKS`` as Sheets API requests: pure, compared before anything is sent.
+"""``looks.LOOKS`` as Sheets API requests: pure, compared before anything is sent.
 
 What a tab looks like now comes from a ``spreadsheets.get`` that asked ``LOOK_SHEET_FIELDS``
 and the tab's rows 1 and 2 (``'Tab'!1:2``): the header row, the first data row's cell
@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..cells import CellValue
 from ..contract import normalize
-from ..presentation import DATE, LOOKS, MOMENT, ColumnLook, Highlight, TabLook, pixels, width_to_set
+from ..looks import LOOKS
+from ..presentation import DATE, MOMENT, ColumnLook, Highlight, TabLook, pixels, width_to_set
 from ..workbook import Table
 from .base import ChangeSet
 from .google_present import rgb

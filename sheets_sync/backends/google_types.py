@@ -33,7 +33,8 @@ from typing import Any, Literal
 
 from ..cells import CellValue, FormulaError, to_text
 from ..contract import HUMAN_TABS, Kind, normalize
-from ..presentation import DATE, LOOKS, MOMENT
+from ..looks import LOOKS
+from ..presentation import DATE, MOMENT
 from ..workbook import Table
 from .google_values import ERROR_TEXT, from_serial_cell
 

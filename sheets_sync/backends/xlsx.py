@@ -275,7 +275,7 @@ def write_new_workbook(
     Headers starting with ⚙ are styled as the machine's; so is the whole header row of
     each tab named in ``machine_tabs``, which also gets the machine tab colour. Values are
     stored by the backend rules (text stays text, dates are real dates). The product made
-    this workbook, so every column gets its look (``presentation.LOOKS``), human ones too.
+    this workbook, so every column gets its look (``looks.LOOKS``), human ones too.
     """
     target = Path(path)
     book = Workbook()

@@ -1,4 +1,4 @@
-"""``presentation.LOOKS`` on an openpyxl workbook: number patterns, wrapping, widths,
+"""``looks.LOOKS`` on an openpyxl workbook: number patterns, wrapping, widths,
 colours with a meaning, a frozen and filterable header row.
 
 Runs on the workbook of each write, after the ChangeSet is applied and before the save
@@ -30,7 +30,8 @@ from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..contract import normalize
-from ..presentation import LOOKS, ColumnLook, Highlight, TabLook, pages_wide, width_to_set
+from ..looks import LOOKS
+from ..presentation import ColumnLook, Highlight, TabLook, pages_wide, width_to_set
 
 __all__ = ["apply_looks", "apply_look", "highlight_formula", "LAST_ROW"]
 

@@ -1,4 +1,4 @@
-"""How the .xlsx workbook looks: ``presentation.LOOKS`` (see ``xlsx_looks``), and the
+"""How the .xlsx workbook looks: ``looks.LOOKS`` (see ``xlsx_looks``), and the
 charts and heatmaps drawn from ``presentation.CHARTS``/``HEATMAPS``.
 
 Runs on the openpyxl workbook of each write, after the ChangeSet is applied and before
@@ -22,7 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..contract import normalize
-from ..presentation import CHARTS, HEATMAPS, LOOKS, Chart, Heatmap, TabLook
+from ..looks import LOOKS
+from ..presentation import CHARTS, HEATMAPS, Chart, Heatmap, TabLook
 from .xlsx_looks import LAST_ROW, apply_looks
 
 __all__ = ["present", "draw_chart", "ensure_heatmap", "heatmap_range"]

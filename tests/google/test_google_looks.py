@@ -22,8 +22,9 @@ from sheets_sync.backends.google_retry import RetryPolicy
 from sheets_sync.backends.google_setup import prepare_spreadsheet
 from sheets_sync.backends.google_values import read_cell
 from sheets_sync.config import Config
+from sheets_sync.looks import RISK_COLOURS
 from sheets_sync.pipeline import build_steps
-from sheets_sync.presentation import DATE, GRAMS, MOMENT, RISK_COLOURS, pixels
+from sheets_sync.presentation import DATE, GRAMS, MOMENT, pixels
 from sheets_sync.samples.demo import demo_tabs
 from sheets_sync.sync import run_sync
 from sheets_sync.testing import FakeSheets, fake_session
