@@ -1,4 +1,4 @@
-"""A realistic demo workbook, and a large synthetic one for benchmarks. Pure data.
+"""The demo workbook: what a newcomer's first `sheets-sync run` writes. Pure data.
 
 Dates are laid out around ``today`` so the demo always looks alive: some pieces on track,
 some at risk, some late, some delivered. A few deliberate mistakes show what the sync
@@ -13,102 +13,20 @@ from datetime import date, datetime, time, timedelta
 
 from ..cells import CellValue
 from ..contract import HUMAN_TABS, PARTNER_PROBLEMS, machine_header
-
-Grid = list[list[CellValue]]
-
-ALLOYS: Grid = [
-    ["18KY", "18K yellow gold", "Au", 750, 15.5, 3],
-    ["18KW", "18K white gold (palladium)", "Au", 750, 15.9, 3],
-    ["14KY", "14K yellow gold", "Au", 585, 13.07, 4],
-    ["14KW", "14K white gold", "Au", 585, 12.61, 4],
-    ["22KY", "22K yellow gold", "Au", 916, 17.8, 3],
-    ["925", "Sterling silver", "Ag", 925, 10.36, 5],
-    ["PT950", "Platinum 950", "Pt", 950, 20.1, 2],
-]
-
-WORKFLOW: Grid = [
-    ["Casting", 1, "CAD", 2, "CAD", "no", "no", "yes"],
-    ["Casting", 2, "Wax print", 1, "CAD", "no", "no", "no"],
-    ["Casting", 3, "Casting", 2, "Casting", "yes", "no", "no"],
-    ["Casting", 4, "Clean-up", 1, "Goldsmith", "no", "no", "no"],
-    ["Casting", 5, "Stone setting", 3, "Setting", "yes", "yes", "no"],
-    ["Casting", 6, "Polishing", 1, "Polishing", "yes", "no", "no"],
-    ["Casting", 7, "Quality control", 1, "QC", "no", "yes", "no"],
-    ["Fabrication", 1, "Design", 2, "CAD", "no", "no", "yes"],
-    ["Fabrication", 2, "Fabrication", 4, "Goldsmith", "yes", "no", "no"],
-    ["Fabrication", 3, "Stone setting", 3, "Setting", "yes", "yes", "no"],
-    ["Fabrication", 4, "Polishing", 1, "Polishing", "yes", "no", "no"],
-    ["Fabrication", 5, "Quality control", 1, "QC", "no", "yes", "no"],
-]
-
-SPECIFIC_GRAVITY: dict[str, float] = {str(a[0]): float(a[4]) for a in ALLOYS}  # type: ignore[arg-type]
-
-# fmt: off
-PARTNERS: Grid = [
-    ["P-CAST", "Fonderie Lumière", "Casting", "Hélène Roux", "casting@lumiere.example", "+33 1 40 00 00 01", 24, 48, "yes"],  # noqa: E501
-    ["P-CAST2", "CastWorks Antwerp", "Casting", "Pieter Claes", "orders@castworks.example", "+32 3 000 00 02", 24, 48, "yes"],  # noqa: E501
-    ["P-MFG", "Atelier Dupont", "Manufacturer", "Marc Dupont", "atelier@dupont.example", "+33 1 40 00 00 03", 24, 48, "yes"],  # noqa: E501
-    ["P-SET", "Rossi Setting Studio", "Setter", "Giulia Rossi", "giulia@rossi-setting.example", "+39 02 0000 004", 12, 36, "yes"],  # noqa: E501
-    ["P-POL", "Polissage Martin", "Polisher", "Luc Martin", "luc@polissage.example", "+33 1 40 00 00 05", 24, 48, "yes"],  # noqa: E501
-    ["P-ENG", "Gravure Blanc", "Engraver", "Anne Blanc", "anne@gravure-blanc.example", "+33 1 40 00 00 06", 48, 72, "yes"],  # noqa: E501
-]
-# fmt: on
-
-CLIENTS: Grid = [
-    [f"C-{i:03d}", name, f"{name.split()[0].lower()}@client.example", "", pref, ""]
-    for i, (name, pref) in enumerate(
-        [
-            ("Claire Moreau", "Matte shank, mirror bezel"),
-            ("James Whitfield", "No rhodium plating"),
-            ("Sofia Benedetti", "Prefers yellow gold"),
-            ("Amara Okafor", ""),
-            ("Lucas Fontaine", "Engraving in script"),
-            ("Mei Tanaka", "Comfort-fit bands"),
-            ("Noah Schneider", ""),
-            ("Inès Haddad", "Ethically sourced stones only"),
-            ("Oliver Grant", ""),
-            ("Chloé Lambert", "Thin prongs"),
-            ("Rafael Ortega", ""),
-            ("Elena Petrova", "Recycled metal"),
-        ],
-        start=1,
-    )
-]
-
-PIECES = [
-    ("Ring", "Solitaire engagement ring, six-prong", "Round brilliant 1.02 ct G VS1", ""),
-    ("Ring", "Halo ring with pavé shank", "Cushion 0.9 ct F VS2", "24 × 1.3 mm round"),
-    ("Band", "Comfort-fit wedding band, 4 mm", "", ""),
-    ("Pendant", "Bezel-set pendant on cable chain", "Oval sapphire 1.5 ct", ""),
-    ("Earrings", "Pair of huggie hoops with pavé", "", "18 × 1.1 mm round"),
-    ("Signet", "Oval signet ring, hand engraved", "", ""),
-    ("Bracelet", "Bangle with hinged clasp", "", ""),
-    ("Ring", "Three-stone trilogy ring", "Emerald cut 0.7 ct E VS1", "2 × 0.3 ct baguette"),
-]
-
-
-def _movement(
-    day: date,
-    entry: str,
-    alloy: str,
-    grams: float,
-    ref: str,
-    method: str | None,
-    *,
-    scrap_kind: str | None = None,
-    origin: str | None = None,
-    partner: str | None = "P-CAST",
-    by: str = "Sam",
-    note: str | None = None,
-) -> list[CellValue]:
-    """A Metal Log row, in the tab's column order."""
-    return [day, entry, alloy, grams, ref, method, scrap_kind, origin, partner, by, note]
-
-
-def _workday(d: date, back: bool = False) -> date:
-    while d.weekday() >= 5:
-        d += timedelta(days=-1 if back else 1)
-    return d
+from .catalogue import (
+    ALLOYS,
+    CAPACITY,
+    CLIENTS,
+    PARTNERS,
+    PIECES,
+    SPECIFIC_GRAVITY,
+    WORKFLOW,
+    Grid,
+    holidays,
+    movement,
+    prices,
+    workday,
+)
 
 
 def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
@@ -130,12 +48,12 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
         alloy = alloy_codes[i % len(alloy_codes)]
         client = CLIENTS[i % len(CLIENTS)][0]
         stages = casting_stages if route == "Casting" else fab_stages
-        promised = _workday(t + timedelta(days=-15 + i * 2))
+        promised = workday(t + timedelta(days=-15 + i * 2))
         delivered: date | None = None
         done_count = min(len(stages), max(0, int(len(stages) * (30 - i) / 26)))
         if i < 5:
             done_count = len(stages)
-            delivered = _workday(promised + timedelta(days=(2 if i == 1 else -1)), back=True)
+            delivered = workday(promised + timedelta(days=(2 if i == 1 else -1)), back=True)
         wax = round(rng.uniform(1.2, 4.5), 2) if route == "Casting" else None
         sg = SPECIFIC_GRAVITY[alloy]
         target = round((wax or rng.uniform(2, 5)) * sg * 0.92, 1)
@@ -173,9 +91,9 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
         start = promised - timedelta(days=24)
         day = start
         for s, stage in enumerate(stages[: done_count + (1 if done_count < len(stages) else 0)]):
-            day = _workday(day + timedelta(days=2))
+            day = workday(day + timedelta(days=2))
             if day > t:
-                day = _workday(t, back=True)
+                day = workday(t, back=True)
             needs_photo = any(r[2] == stage and r[5] == "yes" for r in WORKFLOW if r[0] == route)
             photo = f"https://photos.example/{ref}/{s + 1}.jpg" if needs_photo else None
             reworked = i == 9 and stage == "Polishing"
@@ -196,17 +114,17 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
             finished = round(target, 2)
             scrap = round(issued - finished - issued * loss_pct, 2)
             method = "Vacuum" if i % 2 else "Centrifugal"
-            cast_day = _workday(start + timedelta(days=6))
+            cast_day = workday(start + timedelta(days=6))
             origin = "Recycled" if i % 3 else "Mined"
             back = cast_day + timedelta(days=2)
             metal += [
-                _movement(cast_day, "Issue", alloy, issued, ref, method, origin=origin),
-                _movement(back, "Return", alloy, finished, ref, method),
-                _movement(back, "Scrap", alloy, scrap, ref, method, scrap_kind="Sprue"),
+                movement(cast_day, "Issue", alloy, issued, ref, method, origin=origin),
+                movement(back, "Return", alloy, finished, ref, method),
+                movement(back, "Scrap", alloy, scrap, ref, method, scrap_kind="Sprue"),
             ]
-        requested = _workday(start - timedelta(days=3), back=True)
+        requested = workday(start - timedelta(days=3), back=True)
         if i >= 27 or i == 21:  # JW-2322 went on to wax without the client's approval
-            requested = _workday(t - timedelta(days=max(i - 26, 2)), back=True)
+            requested = workday(t - timedelta(days=max(i - 26, 2)), back=True)
             approvals.append([f"AP-{i + 1:03d}", ref, "CAD render", render, requested, None, None, None])
         else:  # answered earlier through the client's link
             answered = datetime.combine(requested + timedelta(days=1), time(10, 30))
@@ -216,7 +134,7 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
             )
         if 8 <= i < 20:
             task = route  # the Workflow stage the partner does
-            launch_day = _workday(t - timedelta(days=(20 - i) // 3))
+            launch_day = workday(t - timedelta(days=(20 - i) // 3))
             launches.append(
                 [
                     f"L-{i + 1:03d}",
@@ -224,7 +142,7 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
                     partner,
                     task,
                     launch_day,
-                    _workday(launch_day + timedelta(days=7)),
+                    workday(launch_day + timedelta(days=7)),
                     "Keep sprue on the back of the shank.",
                     center or None,
                 ]
@@ -236,13 +154,13 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
     orders.append(list(orders[3]))  # duplicated reference
     orders[-1][3] = "Duplicate line typed by mistake"
     progress.append(
-        [orders[25][0], "Stone setting", "Started", _workday(t, back=True), "Ana", None, "Started early"]
+        [orders[25][0], "Stone setting", "Started", workday(t, back=True), "Ana", None, "Started early"]
     )
     metal.append(  # negative grams
-        _movement(_workday(t - timedelta(days=3), back=True), "Scrap", "14KY", -1.5, "JW-2320", None,
+        movement(workday(t - timedelta(days=3), back=True), "Scrap", "14KY", -1.5, "JW-2320", None,
                   scrap_kind="Filings", by="Ana", note="typo", partner=None)
     )  # fmt: skip
-    bought = _workday(t - timedelta(days=60))
+    bought = workday(t - timedelta(days=60))
     purchases: Grid = [
         [bought, "Purchase", alloy, grams, "Stock", None, None, origin, "Bullion Co", "Sam", None]
         for alloy, grams, origin in (
@@ -254,11 +172,11 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
         )
     ]
     purchases.append(
-        [_workday(t - timedelta(days=10)), "Refine Out", "14KY", 12.4, "Sweeps Q3", None, "Sweeps", None,
+        [workday(t - timedelta(days=10)), "Refine Out", "14KY", 12.4, "Sweeps Q3", None, "Sweeps", None,
          "Refinery Ouest", "Sam", None]
     )  # fmt: skip
     purchases.append(
-        [_workday(t - timedelta(days=2), back=True), "Count", "18KY", 190.0, "Safe", None, None, None, None,
+        [workday(t - timedelta(days=2), back=True), "Count", "18KY", 190.0, "Safe", None, None, None, None,
          "Noor", "Monthly count"]
     )  # fmt: skip
     launches.append(
@@ -267,47 +185,25 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
             orders[14][0],
             "P-SET",
             "Stone setting",
-            _workday(t),
-            _workday(t + timedelta(days=5)),
+            workday(t),
+            workday(t + timedelta(days=5)),
             None,
             None,
         ]
     )
-    holidays: Grid = []
-    for y in (t.year - 1, t.year, t.year + 1):
-        holidays += [
-            [date(y, 1, 1), "New Year's Day"],
-            [date(y, 5, 1), "Labour Day"],
-            [date(y, 7, 14), "Bastille Day"],
-            [date(y, 11, 11), "Armistice Day"],
-            [date(y, 12, 25), "Christmas Day"],
-        ]
-    capacity: Grid = [
-        ["Sam", "Goldsmith", 32, None, None],
-        ["Noor", "QC", 10, None, None],
-        ["Noor", "Polishing", 20, None, None],
-        ["Ana", "Setting", 24, None, None],
-        ["Ana", "CAD", 12, None, None],
-        ["Léo", "Casting", 16, None, None],
-    ]
-    prices: Grid = [
-        ["Au", 2650.0, "USD", _workday(t - timedelta(days=1), back=True)],
-        ["Ag", 31.2, "USD", _workday(t - timedelta(days=1), back=True)],
-        ["Pt", 985.0, "USD", _workday(t - timedelta(days=1), back=True)],
-    ]
     data: dict[str, Grid] = {
         "Orders": orders,
         "Progress": progress,
         "Workflow": WORKFLOW,
         "Alloys": ALLOYS,
-        "Prices": prices,
+        "Prices": prices(t),
         "Metal Log": purchases + metal,
         "Partners": PARTNERS,
         "Clients": CLIENTS,
         "Launches": launches,
         "Approvals": approvals,
-        "Capacity": capacity,
-        "Holidays": holidays,
+        "Capacity": CAPACITY,
+        "Holidays": holidays(t),
         "Partner Problems": partner_problems(t, launches),
     }
     return _with_headers(
@@ -329,7 +225,7 @@ def partner_problems(today: date, launches: Grid) -> Grid:
     decided, waiting = launches[1], launches[2]  # L-010 and L-011, both with the caster
     launched = decided[4] if isinstance(decided[4], date) else today
     reported = datetime.combine(launched, time(10, 15))
-    yesterday = datetime.combine(_workday(today - timedelta(days=1), back=True), time(16, 30))
+    yesterday = datetime.combine(workday(today - timedelta(days=1), back=True), time(16, 30))
     return [
         ["web-demo-sprue", decided[0], decided[1], decided[2], reported,
          "The sprue on the back of the shank, as the sheet asks, lands on the engraving "

@@ -7,7 +7,8 @@ import random
 from datetime import date, timedelta
 
 from ..contract import APPROVALS
-from .demo import ALLOYS, CLIENTS, WORKFLOW, Grid, _workday, demo_tabs
+from .catalogue import ALLOYS, CLIENTS, WORKFLOW, Grid, workday
+from .demo import demo_tabs
 
 
 def synthetic_tabs(
@@ -19,7 +20,7 @@ def synthetic_tabs(
     order_rows: Grid = []
     for i in range(orders):
         alloy = ALLOYS[i % 5][0]
-        promised = _workday(today + timedelta(days=rng.randint(-30, 60)))
+        promised = workday(today + timedelta(days=rng.randint(-30, 60)))
         order_rows.append(
             [
                 f"B-{i:05d}",
