@@ -99,24 +99,24 @@ def test_the_synced_demo_has_three_line_charts_in_the_kpis_tab(tmp_path: Path) -
     assert re.findall(r"<from><col>(\d+)</col>.*?<row>(\d+)</row>",
                       drawing) == [("9", "1"), ("9", "19"), ("9", "37")]
     yvr = next(x for x in xml.values() if "Yield Variance Rate by alloy" in x)
-    # the demo has castings in October and November 2026: rows 2-3 are "All", then one
-    # block of two rows per alloy with data, in the Alloys tab's order
-    assert "<cat><strRef><f>'KPI Trends'!$A$2:$A$3</f></strRef></cat>" in yvr
+    # the demo has castings every month from February to November 2026: rows 2-11 are
+    # "All", then one block of ten rows per alloy with data, in the Alloys tab's order
+    assert "<cat><strRef><f>'KPI Trends'!$A$2:$A$11</f></strRef></cat>" in yvr
     assert re.findall(r"<tx><v>([^<]+)</v></tx>", yvr) == [
         "All", "18KY", "18KW", "14KY", "14KW", "22KY", "PT950", "YVR Target %"]
-    assert "<f>'KPI Trends'!$C$2:$C$3</f>" in yvr
-    assert "<f>'KPI Trends'!$C$4:$C$5</f>" in yvr  # 18KY
-    assert "<f>'KPI Trends'!$D$2:$D$3</f>" in yvr  # the target, dashed
+    assert "<f>'KPI Trends'!$C$2:$C$11</f>" in yvr
+    assert "<f>'KPI Trends'!$C$12:$C$21</f>" in yvr  # 18KY
+    assert "<f>'KPI Trends'!$D$2:$D$11</f>" in yvr  # the target, dashed
     assert '<a:prstDash val="dash" />' in yvr
     assert '<dispBlanksAs val="gap" />' in yvr  # a month without data is a gap, not 0
     cdpa = next(x for x in xml.values() if "Delivery Promise Adherence" in x)
     assert re.findall(r"<val><numRef><f>([^<]+)</f>", cdpa) == [
-        "'KPI Trends'!$E$2:$E$3", "'KPI Trends'!$F$2:$F$3"]
+        "'KPI Trends'!$E$2:$E$11", "'KPI Trends'!$F$2:$F$11"]
     # every point has a marker, so a month alone (no line to its neighbours) still shows
     assert re.findall(r"<marker><symbol val=\"(\w+)\"", cdpa) == ["circle", "dash"]
     ack = next(x for x in xml.values() if "On-time acknowledgement" in x)
     assert re.findall(r"<val><numRef><f>([^<]+)</f>", ack) == [
-        "'KPI Trends'!$G$2:$G$3", "'KPI Trends'!$H$2:$H$3"]
+        "'KPI Trends'!$G$2:$G$11", "'KPI Trends'!$H$2:$H$11"]
 
 
 def test_the_kpi_trends_tab_holds_the_charts_data(tmp_path: Path) -> None:
@@ -125,10 +125,11 @@ def test_the_kpi_trends_tab_holds_the_charts_data(tmp_path: Path) -> None:
     grid = XlsxBackend(path).read().table(KPI_TRENDS.name)
     assert grid is not None
     assert list(grid.headers) == list(KPI_TRENDS.headers)
-    assert [row[:2] for row in grid.rows[:4]] == [
-        ["2026-10", "All"], ["2026-11", "All"], ["2026-10", "18KY"], ["2026-11", "18KY"]]
-    # 14KW closed no casting in October: blank, never 0
-    assert grid.rows[8][:3] == ["2026-10", "14KW", None]
+    assert [row[:2] for row in grid.rows[:2]] == [["2026-02", "All"], ["2026-03", "All"]]
+    assert [row[:2] for row in grid.rows[9:12]] == [
+        ["2026-11", "All"], ["2026-02", "18KY"], ["2026-03", "18KY"]]
+    # 18KY closed no casting in April: blank, never 0
+    assert grid.rows[12][:3] == ["2026-04", "18KY", None]
 
 
 def test_load_gets_one_colour_scale_that_writes_do_not_pile_up(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ makes, its benches, holidays and spot prices. Pure data, shared by the demo (``d
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 
 from ..cells import CellValue
@@ -99,21 +100,50 @@ def movement(
     return [day, entry, alloy, grams, ref, method, scrap_kind, origin, partner, by, note]
 
 
+def add_workdays(d: date, n: int, closed: Collection[date] = ()) -> date:
+    """``n`` working days (Monday to Friday, not ``closed``) after ``d``, or before it when
+    negative."""
+    step = 1 if n >= 0 else -1
+    for _ in range(abs(n)):
+        d += timedelta(days=step)
+        while d.weekday() >= 5 or d in closed:
+            d += timedelta(days=step)
+    return d
+
+
 def workday(d: date, back: bool = False) -> date:
     while d.weekday() >= 5:
         d += timedelta(days=-1 if back else 1)
     return d
 
 
-# the benches: who declares how many hours a week of which skill (the Load tab's capacity)
+# the benches: who declares how many hours a week of which skill (the Load tab's capacity),
+# sized for about 3.5 pieces a week, each about 11 working days of bench work
 CAPACITY: Grid = [
-    ["Sam", "Goldsmith", 32, None, None],
-    ["Noor", "QC", 10, None, None],
-    ["Noor", "Polishing", 20, None, None],
-    ["Ana", "Setting", 24, None, None],
-    ["Ana", "CAD", 12, None, None],
-    ["Léo", "Casting", 16, None, None],
+    ["Ana", "CAD", 40, None, None],
+    ["Yuki", "CAD", 32, None, None],
+    ["Tomás", "CAD", 16, None, None],
+    ["Tomás", "Casting", 24, None, None],
+    ["Léo", "Casting", 40, None, None],
+    ["Sam", "Goldsmith", 40, None, None],
+    ["Inès", "Goldsmith", 32, None, None],
+    ["Inès", "Polishing", 8, None, None],
+    ["Noor", "Polishing", 16, None, None],
+    ["Noor", "QC", 24, None, None],
+    ["Marco", "Polishing", 16, None, None],
+    ["Marco", "QC", 24, None, None],
+    ["Eva", "Setting", 40, None, None],
+    ["Lina", "Setting", 40, None, None],
 ]
+
+
+def capacity(today: date) -> Grid:
+    """The benches, and Karim, the third setter, away for the week four weeks after this
+    one: the week the Load tab shows setting overloaded."""
+    monday = today - timedelta(days=today.weekday()) + timedelta(weeks=4)
+    return [*CAPACITY,
+            ["Karim", "Setting", 40, None, monday - timedelta(days=1)],
+            ["Karim", "Setting", 40, monday + timedelta(days=7), None]]
 
 
 def holidays(today: date) -> Grid:

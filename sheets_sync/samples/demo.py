@@ -1,9 +1,13 @@
 """The demo workbook: what a newcomer's first `sheets-sync run` writes. Pure data.
 
-Dates are laid out around ``today`` so the demo always looks alive: some pieces on track,
-some at risk, some late, some delivered. A few deliberate mistakes show what the sync
-catches (an unknown alloy, a date that does not exist, negative grams, a stage started too
-early, a launch whose sheet is incomplete, a duplicated reference).
+Dates are laid out around ``today`` so the demo always looks alive, and one ``today`` and
+``seed`` always give the same workbook. The work in hand (``demo_tabs``: 30 orders, some
+delivered, some on track, at risk or late; launches, approvals, two partner reports), the
+months before it (``history``), new commissions whose whole route is still ahead
+(``upcoming``), on the benches, partners and clients of ``catalogue``. A few deliberate
+mistakes show what the sync catches (an unknown alloy, a date that does not exist,
+negative grams, a stage started too early, a launch whose sheet is incomplete, a
+duplicated reference); the 18KY count disagrees with the books by 4.30 g.
 """
 
 from __future__ import annotations
@@ -12,21 +16,39 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from ..cells import CellValue
-from ..contract import HUMAN_TABS, PARTNER_PROBLEMS, machine_header
+from ..contract import HUMAN_TABS, LAUNCHES, PARTNER_PROBLEMS, machine_header
 from .catalogue import (
     ALLOYS,
-    CAPACITY,
     CLIENTS,
     PARTNERS,
     PIECES,
     SPECIFIC_GRAVITY,
     WORKFLOW,
     Grid,
+    add_workdays,
+    capacity,
     holidays,
     movement,
     prices,
     workday,
 )
+from .history import history
+
+SIGN = {"Purchase": 1, "Issue": -1, "Return": 1, "Scrap": 1, "Refine Out": -1, "Refine In": 1}
+
+
+def book(log: Grid, delivered: dict[str, date], alloy: str, day: date) -> float:
+    """The safe's book grams of ``alloy`` at the end of ``day`` (as the Metal Stock tab
+    counts them: every movement so far, less the finished pieces delivered by then)."""
+    total = 0.0
+    for when, entry, code, grams, ref, *_ in log:
+        if code != alloy or not isinstance(grams, float) or grams <= 0:
+            continue
+        if isinstance(when, date) and when <= day:
+            total += SIGN.get(str(entry), 0) * grams
+        if entry == "Return" and delivered.get(str(ref), date.max) <= day:
+            total -= grams
+    return total
 
 
 def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
@@ -111,9 +133,9 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
         if route == "Casting" and done_count >= 3:
             issued = round((wax or 0.0) * sg * 1.1 + 2, 2)
             loss_pct = 0.07 if i == 6 else rng.uniform(0.008, 0.025)
-            finished = round(target, 2)
+            finished = round((wax or 0.0) * sg * (0.962 + (i * 7 % 10) * 0.0015), 2)
             scrap = round(issued - finished - issued * loss_pct, 2)
-            method = "Vacuum" if i % 2 else "Centrifugal"
+            method = "Vacuum"  # Fonderie Lumière casts under vacuum (see history)
             cast_day = workday(start + timedelta(days=6))
             origin = "Recycled" if i % 3 else "Mined"
             back = cast_day + timedelta(days=2)
@@ -160,25 +182,43 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
         movement(workday(t - timedelta(days=3), back=True), "Scrap", "14KY", -1.5, "JW-2320", None,
                   scrap_kind="Filings", by="Ana", note="typo", partner=None)
     )  # fmt: skip
-    bought = workday(t - timedelta(days=60))
-    purchases: Grid = [
-        [bought, "Purchase", alloy, grams, "Stock", None, None, origin, "Bullion Co", "Sam", None]
+    past = history(t, seed)
+    opened = workday(t - timedelta(days=330))
+    purchases: Grid = [  # the opening balances, before the months of history
+        [opened, "Purchase", alloy, grams, "Stock", None, None, origin, "Bullion Co", "Sam",
+         "opening balance"]
         for alloy, grams, origin in (
-            ("18KY", 250.0, "Recycled"),
-            ("14KY", 200.0, "Mined"),
-            ("18KW", 150.0, "Recycled"),
-            ("PT950", 100.0, "Mined"),
-            ("22KY", 80.0, "Recycled"),
+            ("18KY", 420.0, "Recycled"),
+            ("14KY", 380.0, "Mined"),
+            ("18KW", 360.0, "Recycled"),
+            ("PT950", 420.0, "Mined"),
+            ("22KY", 380.0, "Recycled"),
         )
-    ]
+    ]  # fmt: skip
     purchases.append(
         [workday(t - timedelta(days=10)), "Refine Out", "14KY", 12.4, "Sweeps Q3", None, "Sweeps", None,
          "Refinery Ouest", "Sam", None]
     )  # fmt: skip
+    counted = workday(t - timedelta(days=2), back=True)
     purchases.append(
-        [workday(t - timedelta(days=2), back=True), "Count", "18KY", 190.0, "Safe", None, None, None, None,
-         "Noor", "Monthly count"]
+        [counted, "Count", "18KY", None, "Safe", None, None, None, None, "Noor", "Monthly count"]
     )  # fmt: skip
+    later: Grid = [
+        [workday(t - timedelta(days=days)), "Purchase", alloy, grams, "Stock", None, None, origin,
+         "Bullion Co", "Sam", None]
+        for days, alloy, grams, origin in (
+            (150, "14KW", 300.0, "Recycled"),
+            (120, "18KY", 250.0, "Recycled"),
+            (60, "18KW", 150.0, "Recycled"),
+            (60, "14KY", 200.0, "Mined"),
+            (60, "PT950", 100.0, "Mined"),
+            (60, "22KY", 80.0, "Recycled"),
+        )
+    ]  # fmt: skip
+    log = purchases + metal + past.metal + later
+    handed = {str(o[0]): o[19] for o in orders + past.orders if isinstance(o[19], date)}
+    # the safe weighed 4.30 g less than the books say: the count variance Metal Stock flags
+    purchases[-1][3] = round(book(log, handed, "18KY", counted) - 4.3, 2)
     launches.append(
         [
             "L-031",
@@ -192,17 +232,17 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
         ]
     )
     data: dict[str, Grid] = {
-        "Orders": orders,
-        "Progress": progress,
+        "Orders": orders + past.orders + upcoming(t),
+        "Progress": progress + past.progress,
         "Workflow": WORKFLOW,
         "Alloys": ALLOYS,
         "Prices": prices(t),
-        "Metal Log": purchases + metal,
+        "Metal Log": log,
         "Partners": PARTNERS,
         "Clients": CLIENTS,
-        "Launches": launches,
-        "Approvals": approvals,
-        "Capacity": CAPACITY,
+        "Launches": launches + past.launches,
+        "Approvals": approvals + past.approvals,
+        "Capacity": capacity(t),
         "Holidays": holidays(t),
         "Partner Problems": partner_problems(t, launches),
     }
@@ -211,6 +251,7 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
         extra={
             "Orders": ["Sales Notes"],
             "Approvals": ["⚙ State", "⚙ Answered At", "⚙ Answered By"],
+            "Launches": [machine_header(m) for m in LAUNCHES.machine_columns],
             # every ⚙ column in the contract's order (a sync adds missing ones as it goes)
             "Partner Problems": [machine_header(m) for m in PARTNER_PROBLEMS.machine_columns],
         },
@@ -248,3 +289,31 @@ def _with_headers(data: dict[str, Grid], extra: dict[str, list[str]] | None = No
             rows = [r + [None] * (len(header) - len(r)) for r in rows]
         out[tab.name] = [header, *rows]
     return out
+
+
+# new commissions: (working days from today to the promised date, route); nothing started
+# yet, their whole route is ahead on the Load tab, spread so the benches stay busy
+UPCOMING = ((16, "Casting"), (18, "Casting"), (28, "Casting"), (32, "Casting"), (33, "Fabrication"),
+            (34, "Casting"), (35, "Casting"), (37, "Fabrication"), (39, "Casting"), (40, "Casting"),
+            (40, "Casting"))
+
+
+def upcoming(today: date) -> Grid:
+    """The orders taken in the last days, promised three to eight weeks out."""
+    closed = {d for d, _ in holidays(today) if isinstance(d, date)}
+    rows: Grid = []
+    for j, (days, route) in enumerate(UPCOMING):
+        ref = f"JW-{2331 + j}"
+        piece, desc, center, side = PIECES[(j * 5 + 1) % len(PIECES)]
+        alloy = ("18KY", "14KY", "18KW", "PT950", "22KY", "14KW")[j % 6]
+        wax = round(1.5 + (j * 7 % 10) * 0.3, 2) if route == "Casting" else None
+        files = ref.replace("-", "")
+        rows.append([
+            ref, CLIENTS[(j * 5 + 3) % len(CLIENTS)][0], piece, desc, alloy, "52", 1,
+            round((wax or 3.0) * SPECIFIC_GRAVITY[alloy] * 0.96, 1), wax, route, center or None,
+            side or None, None, f"https://drive.google.com/file/d/1cad{files}/view",
+            f"https://drive.google.com/file/d/1rnd{files}/view",
+            "P-CAST" if route == "Casting" else "P-MFG", ("Noor", "Ana", "Sam")[j % 3],
+            add_workdays(workday(today, back=True), days, closed), 0, None, None, None,
+        ])
+    return rows

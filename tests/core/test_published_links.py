@@ -104,7 +104,9 @@ def test_links_prints_what_the_last_sync_wrote_and_writes_nothing(
     links = tab(workbook, "Approvals")["AP-030"]["⚙ Link"]
     assert done.output.strip() == f"JW-2330  approval AP-030   Mei Tanaka: {links}"
     everything = runner.invoke(main, ["--workbook", str(workbook), "links"])
-    assert everything.exit_code == 0 and len(everything.output.splitlines()) == 30 + 13
+    # one line per approval and per launch: the work in hand (30 and 13) and the months
+    # of history (36 and 36)
+    assert everything.exit_code == 0 and len(everything.output.splitlines()) == 66 + 49
     assert workbook.read_bytes() == saved and dump(desk.web.journal_path) == journal
 
 

@@ -87,9 +87,14 @@ def reshaped(tabs: Tabs) -> Tabs:
     rows.sort(key=lambda r: (str(r[c]), str(r[header.index("Order Ref")])))
     out["Orders"] = [header, *rows]
     progress = out["Progress"]
-    body = progress[1:]
-    random.Random(3).shuffle(body)
-    out["Progress"] = [[h.upper() for h in progress[0]], *body]
+    # rows of one order and one date keep their order (the later row is the latest state);
+    # everything else is shuffled
+    blocks: dict[tuple[str, str], list[list[Any]]] = {}
+    for r in progress[1:]:
+        blocks.setdefault((str(r[0]), str(r[3])), []).append(r)
+    shuffled = list(blocks.values())
+    random.Random(3).shuffle(shuffled)
+    out["Progress"] = [[h.upper() for h in progress[0]], *(r for block in shuffled for r in block)]
     return out
 
 

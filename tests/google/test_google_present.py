@@ -106,16 +106,16 @@ def test_the_first_sync_draws_the_heatmap_and_three_charts_in_its_one_write(
     anchors = [c["position"]["overlayPosition"]["anchorCell"] for c in charts]
     assert [(a["rowIndex"], a["columnIndex"]) for a in anchors] == [(1, 9), (19, 9), (37, 9)]
     assert {a["sheetId"] for a in anchors} == {fake.sheet(KPIS.name).sheet_id}
-    # the demo's All block is October and November: header + 2 rows, series named by header
+    # the demo's All block is February to November: header + 10 rows, series named by header
     trends = fake.values(KPI_TRENDS.name)
-    assert [r[:2] for r in trends[1:3]] == [["2026-10", "All"], ["2026-11", "All"]]
+    assert [r[:2] for r in trends[1:11]] == [[f"2026-{m:02d}", "All"] for m in range(2, 12)]
     for chart in charts:
         basic = chart["spec"]["basicChart"]
         assert basic["chartType"] == "LINE" and basic["headerCount"] == 1
         sources = [s["series"]["sourceRange"]["sources"][0] for s in basic["series"]]
         assert {s["sheetId"] for s in sources} == {trends_id}
-        assert {(s["startRowIndex"], s["endRowIndex"]) for s in sources} == {(0, 3)}
-        assert domain_end(chart) == 3
+        assert {(s["startRowIndex"], s["endRowIndex"]) for s in sources} == {(0, 11)}
+        assert domain_end(chart) == 11
     yvr = charts[0]["spec"]["basicChart"]["series"]
     named = [trends[0][s["series"]["sourceRange"]["sources"][0]["startColumnIndex"]] for s in yvr]
     assert named == ["YVR %", "YVR Target %"]  # Google draws the All block, not per alloy

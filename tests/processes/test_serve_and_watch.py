@@ -52,8 +52,9 @@ def test_serve_and_watch_with_a_burst_of_posts_put_each_answer_in_the_workbook_o
             with requests.Session() as browser:
                 url = open_links[n % len(open_links)]
                 page = browser.get(url, timeout=30).text
-                nth = 2  # the third form of the page: Post progress
-                fields = {name: re.findall(rf'name="{name}" value="([^"]*)"', page)[nth]
+                # the Post progress form (an acknowledged launch has no Acknowledge form)
+                form = next(f for f in page.split("<form") if 'name="action" value="progress"' in f)
+                fields = {name: re.findall(rf'name="{name}" value="([^"]*)"', form)[0]
                           for name in ("idem", "csrf")}
                 answer = browser.post(
                     url,
