@@ -16,7 +16,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from ..cells import CellValue
-from ..contract import HUMAN_TABS, LAUNCHES, PARTNER_PROBLEMS, machine_header
+from ..contract import HUMAN_TABS, PARTNER_PROBLEMS, machine_header
 from .catalogue import (
     ALLOYS,
     CLIENTS,
@@ -32,7 +32,7 @@ from .catalogue import (
     prices,
     workday,
 )
-from .history import history
+from .history import LAUNCH_STAMPS, history
 
 SIGN = {"Purchase": 1, "Issue": -1, "Return": 1, "Scrap": 1, "Refine Out": -1, "Refine In": 1}
 
@@ -251,7 +251,7 @@ def demo_tabs(today: date, seed: int = 2026) -> dict[str, Grid]:
         extra={
             "Orders": ["Sales Notes"],
             "Approvals": ["⚙ State", "⚙ Answered At", "⚙ Answered By"],
-            "Launches": [machine_header(m) for m in LAUNCHES.machine_columns],
+            "Launches": [machine_header(m) for m in LAUNCH_STAMPS],
             # every ⚙ column in the contract's order (a sync adds missing ones as it goes)
             "Partner Problems": [machine_header(m) for m in PARTNER_PROBLEMS.machine_columns],
         },

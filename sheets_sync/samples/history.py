@@ -19,6 +19,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from ..cells import CellValue
 from .catalogue import CLIENTS, PIECES, SPECIFIC_GRAVITY, WORKFLOW, Grid, add_workdays, movement, workday
 
 ORDERS = 36  # about four a month over nine months
@@ -127,7 +128,19 @@ def history(today: date, seed: int = 2026) -> History:
         out.launches.append([
             f"L-{901 + k}", ref, partner, route,
             made[1], add_workdays(made[2], 2), None, center or side or None,
-            "Acknowledged", None, sent, None, None, acked, contact,
-            round((acked - sent).total_seconds() / 3600, 2), None, None,
+            *launch_stamps(sent, acked, contact),
         ])
     return out
+
+
+# the ⚙ columns of Launches the demo starts with (as a sync left them: the Link before the
+# stamps, so a long link never runs past the sheet's last column)
+LAUNCH_STAMPS = ("Problem", "State", "Missing", "Link", "Sent At", "Acknowledged At",
+                 "Acknowledged By", "Response Hours")
+
+
+def launch_stamps(sent: datetime, acked: datetime, by: str) -> list[CellValue]:
+    """The ⚙ cells of an acknowledged launch, in ``LAUNCH_STAMPS`` order."""
+    return [None, "Acknowledged", None, None, sent, acked, by,
+            round((acked - sent).total_seconds() / 3600, 2)]
+
