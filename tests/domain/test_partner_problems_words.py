@@ -11,7 +11,14 @@ from zoneinfo import ZoneInfo
 from sheets_sync.domain import partner_problems as pp
 from sheets_sync.domain.calendar import make_calendar
 from sheets_sync.domain.model import Launch, Partner, PartnerProblem
-from sheets_sync.domain.notices import PROBLEM_ALERT, PROBLEM_DECISION, PROBLEM_SECOND_ALERT
+from sheets_sync.domain.notices import (
+    PROBLEM_ALERT,
+    PROBLEM_DECISION,
+    PROBLEM_SECOND_ALERT,
+    Notice,
+    Rules,
+    Stamp,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 CAL = make_calendar("Europe/Paris")
@@ -70,3 +77,53 @@ def test_reports_grouped_by_launch_case_and_spacing_forgiven() -> None:
     third = replace(REPORT, problem_id="web-3", launch_id="L-010")
     assert pp.by_launch([REPORT, third, other]) == {"l-009": [REPORT, other], "l-010": [third]}
     assert pp.fold("  L-0  09 ") == "l-0 09"
+
+
+RULES = Rules("manager@atelier.example", problem_decision_hours=4.0)
+MANAGER = ("Config", "workshop.manager_email")
+
+
+def test_the_alerts_to_the_manager_in_full() -> None:
+    reported = at(6, 16, 30)
+    alert = Notice(PROBLEM_ALERT, "L-009#web-7f3a", "manager@atelier.example", reported, MANAGER, None,
+                   "JW-2309")
+    assert pp.problem_notices(facts(), CAL, at(9, 11, 29), RULES) == [alert]
+    # 1.5 working hours on Friday + 2.5 on Monday: the second alert is due at 11:30
+    assert pp.problem_notices(facts(), CAL, at(9, 11, 30), RULES) == [alert, Notice(
+        PROBLEM_SECOND_ALERT, "L-009#web-7f3a", "manager@atelier.example", at(9, 11, 30), MANAGER, None,
+        "JW-2309")]
+    sooner = Rules("manager@atelier.example", problem_decision_hours=2.0)
+    assert pp.problem_notices(facts(), CAL, at(9, 9, 30), sooner)[1].due == at(9, 9, 30)
+    no_ref = pp.ProblemFacts(replace(REPORT, order_ref=None), LAUNCH, CASTER)
+    assert pp.problem_notices(no_ref, CAL, at(9, 10), RULES)[0].order_ref == "JW-2309"
+
+
+def test_the_decision_to_the_partner_in_full_once_per_version() -> None:
+    decided = replace(REPORT, decision=" Recast with a 3 mm sprue ")
+    assert pp.problem_notices(facts(decided), CAL, at(9, 10), RULES) == [Notice(
+        PROBLEM_DECISION, "L-009#web-7f3a#1", "casting@lumiere.example", at(6, 16, 30),
+        ("Partners", "P-CAST"),
+        Stamp("Partner Problems", "web-7f3a", "Sent At"), "JW-2309",
+        (("Sent Decision", "Recast with a 3 mm sprue"), ("Version", 1), ("State", "Sent")))]
+    machine = pp.ProblemMachine(sent_decision="Recast with a 3 mm sprue", version=1)
+    sent = pp.ProblemFacts(decided, LAUNCH, CASTER, machine)
+    assert pp.problem_notices(sent, CAL, at(9, 10), RULES) == []
+    edited = pp.ProblemFacts(replace(REPORT, decision="Recast, 4 mm"), LAUNCH, CASTER, sent.machine)
+    [correction] = pp.problem_notices(edited, CAL, at(9, 10), RULES)
+    assert (correction.ref, correction.marks[1]) == ("L-009#web-7f3a#2", ("Version", 2))
+
+
+def test_a_decision_for_a_partner_not_on_the_partners_tab_is_placed_by_the_row() -> None:
+    decided = replace(REPORT, decision="Recast")
+    [a] = pp.problem_notices(pp.ProblemFacts(decided, LAUNCH, None), CAL, at(9, 10), RULES)
+    assert (a.recipient, a.address_place) == ("", ("Partners", "P-CAST"))
+    unnamed = replace(decided, partner=None)
+    [b] = pp.problem_notices(pp.ProblemFacts(unnamed, LAUNCH, None), CAL, at(9, 10), RULES)
+    assert b.address_place == ("Partners", "P-CAST")  # the launch's partner
+    [c] = pp.problem_notices(pp.ProblemFacts(unnamed, None, None), CAL, at(9, 10), RULES)
+    assert (c.address_place, c.order_ref) == (("Partners", ""), "JW-2309")
+    [d] = pp.problem_notices(pp.ProblemFacts(decided, LAUNCH, replace(CASTER, email=None)), CAL, at(9, 10),
+                             RULES)
+    assert (d.recipient, d.address_place) == ("", ("Partners", "P-CAST"))
+    bare = pp.ProblemFacts(replace(decided, order_ref=None), None, None)
+    assert bare.order_ref == "" and bare.pid == "web-7f3a"
