@@ -114,3 +114,9 @@ def test_response_hours() -> None:
 
 def test_a_problem_reported_friday_afternoon_wants_a_decision_monday_morning() -> None:
     assert problem_decision_due(at(8, 16, 30), CAL) == at(11, 11, 30)
+
+
+def test_response_hours_take_a_naive_moment_as_utc() -> None:
+    assert response_hours(datetime(2026, 5, 8, 10, 0), datetime(2026, 5, 8, 14, 30, tzinfo=UTC)) == 4.5
+    # 10:00 in Paris is 08:00 UTC; the naive 10:20 is UTC: 2 h 20 min
+    assert response_hours(datetime(2026, 5, 8, 10, 0, tzinfo=PARIS), datetime(2026, 5, 8, 10, 20)) == 2.33

@@ -4,9 +4,12 @@ Paris, Monday to Friday 09:00-18:00. The worked story is in tests/mail/test_noti
 
 from __future__ import annotations
 
+import time as systime
 from dataclasses import replace
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from sheets_sync.domain import notices as dn
 from sheets_sync.domain.calendar import make_calendar
@@ -140,3 +143,23 @@ def test_an_id_from_a_naive_moment_uses_its_own_words() -> None:
     assert notice.id == "email:digest:2026-03-03:a@example.com:20260303T0700Z"
     assert (notice.stamp, notice.order_ref, notice.marks) == (None, "", ())
     assert dn.KINDS[0] == "launch_notice" and len(dn.KINDS) == 9 and dn.DIGEST == "digest"
+
+
+def test_a_launch_naming_its_partner_by_name_is_placed_by_the_partner_id() -> None:
+    by_name = launch(launch=replace(LAUNCH, partner="fonderie lyon"))
+    [n] = dn.launch_notices(by_name, CAL, at(TUE, 9), RULES)
+    assert n.address_place == ("Partners", "P-1")
+    named = approval(order=replace(ORDER, client="Mme Durand"))
+    [a] = dn.approval_notices(named, CAL, at(TUE, 9), RULES, MON)
+    assert a.address_place == ("Clients", "C-1")
+
+
+def test_an_id_is_in_utc_whatever_the_machine_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    systime.tzset()
+    try:
+        assert dn.notice_id("digest", "2026-03-03", "a@example.com", at(TUE, 8)) == (
+            "email:digest:2026-03-03:a@example.com:20260303T0700Z")
+    finally:
+        monkeypatch.undo()
+        systime.tzset()

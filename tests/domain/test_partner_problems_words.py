@@ -127,3 +127,9 @@ def test_a_decision_for_a_partner_not_on_the_partners_tab_is_placed_by_the_row()
     assert (d.recipient, d.address_place) == ("", ("Partners", "P-CAST"))
     bare = pp.ProblemFacts(replace(decided, order_ref=None), None, None)
     assert bare.order_ref == "" and bare.pid == "web-7f3a"
+
+
+def test_a_report_naming_its_partner_by_name_is_placed_by_the_partner_id() -> None:
+    by_name = replace(REPORT, partner="Fonderie Lumière", decision="Recast")
+    [n] = pp.problem_notices(pp.ProblemFacts(by_name, LAUNCH, CASTER), CAL, at(9, 10), RULES)
+    assert n.address_place == ("Partners", "P-CAST")
