@@ -296,3 +296,8 @@ def test_formula_starts_and_plain_text() -> None:
 def test_a_moment_is_stored_as_workshop_wall_time_to_the_second() -> None:
     utc = datetime(2026, 11, 25, 9, 0, 30, 900000, tzinfo=ZoneInfo("UTC"))
     assert local_time(utc, ZoneInfo("Europe/Paris")) == datetime(2026, 11, 25, 10, 0, 30)
+
+
+def test_a_fraction_of_a_second_counts_forward_in_a_serial() -> None:
+    half_second = to_serial(datetime(2026, 11, 25, 0, 0, 0, 500000))
+    assert half_second > 46351 and half_second == 46351 + 0.5 / 86400

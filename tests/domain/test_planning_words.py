@@ -8,7 +8,14 @@ from datetime import date
 
 from sheets_sync.domain.calendar import make_calendar
 from sheets_sync.domain.model import Order, ProgressEntry, WorkflowStep
-from sheets_sync.domain.planning import OrderStatus, _is_approved, _names, assess, check_guardrails
+from sheets_sync.domain.planning import (
+    OrderStatus,
+    _is_approved,
+    _names,
+    assess,
+    check_guardrails,
+    order_progress,
+)
 from sheets_sync.domain.problems import ERROR, Problem
 
 CAL = make_calendar()
@@ -144,3 +151,10 @@ def test_a_stage_of_zero_days_takes_no_slack() -> None:
     # Check takes no day of its own, so Bench is due on the promised Friday
     status = assess(ORDER, steps, [], CAL, TODAY, 1)
     assert (status.slack_days, status.next_due, status.risk) == (5, date(2026, 11, 27), "On track")
+
+
+def test_entries_of_one_day_are_taken_in_the_order_work_moves() -> None:
+    # typed Verified first, then Done, then Started, all on Monday 16 November
+    typed = [p("Bench", "Verified", 16, 2), p("Bench", "Done", 16, 3), p("Bench", "Started", 16, 4),
+             p("Bench", "Rework", 13, 5)]
+    assert [e.status for e in order_progress(ORDER, typed)] == ["Rework", "Started", "Done", "Verified"]
