@@ -158,3 +158,9 @@ def test_entries_of_one_day_are_taken_in_the_order_work_moves() -> None:
     typed = [p("Bench", "Verified", 16, 2), p("Bench", "Done", 16, 3), p("Bench", "Started", 16, 4),
              p("Bench", "Rework", 13, 5)]
     assert [e.status for e in order_progress(ORDER, typed)] == ["Rework", "Started", "Done", "Verified"]
+
+
+def test_each_unknown_stage_is_said_on_its_own() -> None:
+    problems = check_guardrails(ORDER, STEPS, [p("Enamel", "Done", 2, 2), p("Engrave", "Done", 3, 3)], [])
+    assert [(x.column, x.message.split(":")[0]) for x in problems] == [
+        ("Stage", "Progress row 2 (JW-1), column Stage"), ("Stage", "Progress row 3 (JW-1), column Stage")]
