@@ -353,3 +353,23 @@ def test_read_rows_of_one_tab_in_sheet_order() -> None:
                                                  ["A-2", *ORDER_ROW[1:]])), ORDERS)
     assert problems == []
     assert [(r.row, r.key, r.complete) for r in rows] == [(2, "A-1001", True), (4, "A-2", True)]
+
+
+def test_a_blank_cell_under_a_header_takes_the_default_and_a_blank_required_one_is_said() -> None:
+    row = list(ORDER_ROW)
+    row[ORDER_HEADERS.index("Quantity")] = None
+    row[ORDER_HEADERS.index("Client Delay (days)")] = " "
+    result = read(with_tab("Orders", ORDER_HEADERS, row))
+    assert (result.workshop.orders[0].quantity, result.workshop.orders[0].client_delay_days) == (1, 0)
+    assert result.rows["Orders"][0].values["Quantity"] == 1 and result.problems == []
+    row[ORDER_HEADERS.index("Piece Type")] = None
+    result = read(with_tab("Orders", ORDER_HEADERS, row))
+    parsed = result.rows["Orders"][0]
+    assert (parsed.complete, parsed.bad, parsed.values["Piece Type"]) == (False, ("Piece Type",), None)
+    assert [p.message for p in result.problems] == [
+        "Orders row 2 (A-1001), column Piece Type: Piece Type is required but empty"]
+
+
+def test_a_workbook_without_orders_names_all_its_tabs() -> None:
+    with pytest.raises(WorkbookError, match=r"\(its tabs: Budget, Notes\)"):
+        build_workshop(Snapshot.of([Table("Budget", ["a"], [[1]], [2]), Table("Notes", ["b"], [[2]], [2])]))
