@@ -158,3 +158,20 @@ def test_orders_launch_lists_each_launch_and_its_state() -> None:
     assert cell(ctx, "Orders", "A-1", "Launch") == "L-1: Ready; L-2: Blocked: incomplete sheet"
     assert cell(ctx, "Orders", "A-2", "Launch") == "L-3: Escalated"
     assert cell(ctx, "Orders", "A-3", "Launch") is None
+
+
+def test_stamps_set_in_this_sync_and_the_partner_hours_count() -> None:
+    book = tabs([order("A-1")], [launch("L-ack", "A-1"), launch("L-esc", "A-1"),
+                                 launch("L-12h", "A-1", sent=datetime(2026, 11, 24, 20, 0))])
+    book["Partners"] = [["Partner ID", "Name", "Role", "Ack Hours"],
+                        ["P-CAST", "Fonderie Lyon", "Casting", 12]]
+    ctx = context(book)
+    sent = datetime(2026, 11, 25, 9, 0, tzinfo=PARIS)
+    ctx.outputs.set("Launches", "L-ack", "Sent At", sent)
+    ctx.outputs.set("Launches", "L-ack", "Acknowledged At", datetime(2026, 11, 25, 9, 30, tzinfo=PARIS))
+    ctx.outputs.set("Launches", "L-esc", "Sent At", sent)
+    ctx.outputs.set("Launches", "L-esc", "Escalated At", datetime(2026, 11, 25, 9, 45, tzinfo=PARIS))
+    launch_states_step(ctx)
+    # sent Tuesday 20:00 to a 12 h partner: acknowledgement due Wednesday 08:00, overdue at 10:00
+    assert [cell(ctx, "Launches", k, "State") for k in ("L-ack", "L-esc", "L-12h")] == [
+        "Acknowledged", "Escalated", "Overdue"]
