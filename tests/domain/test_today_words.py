@@ -265,3 +265,23 @@ def test_the_words_of_an_action() -> None:
     assert a.line() == "18KY off by 3 g (Staff, 2 h; Metal Stock 18KY)"
     assert (a.urgency_word, a.weight) == ("This week", 0.0)
     assert dt.URGENCY == ("Now", "Today", "This week") and (dt.NOW, dt.TODAY, dt.THIS_WEEK) == (0, 1, 2)
+
+
+def test_one_thing_done_does_not_hide_the_next_on_the_list() -> None:
+    approvals = [approval("Approved", sent=at(4, 10), client=CLAIRE), approval(client=CLAIRE),
+                 approval(client=None)]
+    assert [a.who for a in dt.approval_actions(approvals, CAL, NOW, 3)] == ["Staff: add the client's email"]
+    reports = [report(at(6, 9), decision="recast"), report(at(6, 9, 30))]
+    assert [a.waiting for a in dt.problem_actions(reports, CAL, NOW, 4.0)] == ["1.5 h of 4 working h"]
+    (half,) = dt.problem_actions([report(at(6, 9))], CAL, NOW, 2.5)
+    assert half.what.endswith("decide by 06/05/2026 11:30")
+
+
+def test_an_at_risk_piece_in_full_and_a_launch_with_no_due_moment() -> None:
+    (a,) = dt.piece_actions([piece("At risk", 1)], TODAY)
+    assert a == Action(dt.TODAY, dt.PIECES,
+                       "JW-1 Ring: at risk, Polishing due 04/05/2026, slack 1 working day, "
+                       "promised 20/05/2026", "Noor (artisan)", None, "1 working day to spare", "Orders",
+                       "JW-1", -1.0)
+    (b,) = dt.launch_actions([(launch("Overdue", day=None), "")], CAL, NOW)
+    assert b.what == f"{ABOUT} not acknowledged, due — (overdue)"
