@@ -169,3 +169,76 @@ def test_stock_lines_take_today_the_alloys_tab_spelling_and_every_flag() -> None
     )
     # C-2 is delivered tomorrow: its 0.3 g are still at the polisher today
     assert (held.held_by, held.alloy, held.grams, held.flag) == ("P-1", "18KY", 0.3, "")
+
+
+def test_last_edges_of_kpis_yields_stock_today_and_planning() -> None:
+    from sheets_sync.config import TargetsConfig
+    from sheets_sync.domain import today as dt
+    from sheets_sync.domain.kpis import first_time_right, kpi_table, trend_table
+    from sheets_sync.domain.metal import YieldLine
+    from sheets_sync.domain.model import ProgressEntry
+    from sheets_sync.domain.notices import LaunchFacts
+    from sheets_sync.domain.partner_problems import Answered
+    from sheets_sync.domain.planning import _names
+
+    nov = frozenset({(2026, 11)})
+    done = [Order(r, i, delivered=date(2026, 11, 3)) for i, r in enumerate(("A", "B", "C"), start=2)]
+    rework = [ProgressEntry("A", "Polish", "Rework", date(2026, 11, 2), row=2)]
+    assert first_time_right(done, rework, nov)[2] == 66.7  # B and C have no Progress row at all
+
+    now = datetime(2026, 11, 20, 10, 0, tzinfo=PARIS)
+    september = [Answered(datetime(2026, 9, 30, 17, 0, tzinfo=PARIS), 1.0, 1.0)]
+    lines, _ = kpi_table([], done, [], [], TargetsConfig(), TODAY, now, september)
+    assert sorted({ln.period for ln in lines})[:3] == ["2026-09", "2026-10", "2026-11"]
+
+    def yl(alloy: str) -> YieldLine:
+        return YieldLine(
+            "C", alloy, "Vacuum", 10, 9, 0.5, 0.5, 5.0, 9.5, 94.74, 0.4, 30.0, "USD", "", date(2026, 11, 3)
+        )
+
+    rows = trend_table([yl("Pt950"), yl("pd500")], [], [], [], TargetsConfig(), TODAY, now, september)
+    assert [r.alloy for r in rows if r.month == "2026-11"] == ["All", "pd500", "Pt950"]
+
+    orders = [Order("C-1", 2, route="Casting", wax_weight=0.1234, delivered=date(2026, 11, 18))]
+    log = [e(3, "Issue", 2, 2, "C-1"), e(4, "Return", 1.9, 3, "C-1")]
+    assert compute_yields(log, orders, ALLOYS, PRICES, TODAY)[0][0].theoretical == 1.913  # 1.9127 g
+
+    partners = [Partner("P-1", "Polissage", "Polisher", row=2)]
+    alloys = [*ALLOYS, Alloy("14KY", "Au", 585, 13.07, row=3)]
+    stock_log = [
+        e(2, "Purchase", 10, 2, None),
+        e(3, "Issue", 5, 3, "C-1"),
+        e(4, "Return", 4, 4, "C-1"),
+        e(12, "Count", 6, 5, None),  # after C-1 left with its delivery on 10/11: 10 - 5 + 4 - 4
+        e(5, "Issue", 1, 6, "B-1", counterparty="P-1"),
+        e(5, "Issue", 2, 7, "B-2", alloy="14KY", counterparty="P-1"),
+    ]
+    stock, _ = metal_stock(
+        stock_log, alloys, PRICES, [Order("C-1", 2, delivered=date(2026, 11, 10))], partners, TODAY, 0.5
+    )
+    assert (stock[0].count_g, stock[0].variance_g) == (6, 2.0)
+    assert [(s.held_by, s.alloy, s.grams) for s in stock[2:]] == [("P-1", "14KY", 2.0), ("P-1", "18KY", 1.0)]
+
+    cal = make_calendar()
+    doubt = dt.EmailDoubt(
+        "x",
+        "failed",
+        "digest",
+        "2026-05-06",
+        "a@example.com",
+        "Digest",
+        datetime(2026, 5, 6, 0, 36, tzinfo=PARIS),
+    )
+    assert dt.email_actions([doubt], datetime(2026, 5, 6, 11, 0, tzinfo=PARIS))[0].waiting == "10 h"
+    quick = Partner("P-1", "Atelier", "Setter", row=2, ack_hours=12)
+    facts = LaunchFacts(
+        Launch("L-1", "A-1", "P-1", "Set", date(2026, 5, 4), row=2),
+        None,
+        quick,
+        "Overdue",
+        sent_at=datetime(2026, 5, 4, 9, 0, tzinfo=PARIS),
+    )
+    (a,) = dt.launch_actions([(facts, "")], cal, datetime(2026, 5, 6, 11, 0, tzinfo=PARIS))
+    assert a.what.endswith("due 04/05/2026 21:00 (overdue)")
+
+    assert _names("Wax", "Final wax")
