@@ -242,3 +242,29 @@ def test_last_edges_of_kpis_yields_stock_today_and_planning() -> None:
     assert a.what.endswith("due 04/05/2026 21:00 (overdue)")
 
     assert _names("Wax", "Final wax")
+
+
+def test_the_trend_starts_with_the_month_of_the_first_report_and_a_sent_launch_keeps_its_partner_hours() -> (
+    None
+):
+    from sheets_sync.config import TargetsConfig
+    from sheets_sync.domain import today as dt
+    from sheets_sync.domain.kpis import trend_table
+    from sheets_sync.domain.notices import LaunchFacts
+    from sheets_sync.domain.partner_problems import Answered
+
+    now = datetime(2026, 11, 20, 10, 0, tzinfo=PARIS)
+    september = [Answered(datetime(2026, 9, 30, 17, 0, tzinfo=PARIS), 1.0, 1.0)]
+    orders = [Order("A", 2, promised=date(2026, 11, 3), delivered=date(2026, 11, 3))]
+    rows = trend_table([], orders, [], [], TargetsConfig(), TODAY, now, september)
+    assert [r.month for r in rows] == ["2026-09", "2026-10", "2026-11"]
+    quick = Partner("P-1", "Atelier", "Setter", row=2, ack_hours=12)
+    facts = LaunchFacts(
+        Launch("L-1", "A-1", "P-1", "Set", date(2026, 5, 6), row=2),
+        None,
+        quick,
+        "Sent",
+        sent_at=datetime(2026, 5, 6, 9, 0, tzinfo=PARIS),
+    )
+    (a,) = dt.launch_actions([(facts, "")], make_calendar(), datetime(2026, 5, 6, 11, 0, tzinfo=PARIS))
+    assert a.what.endswith("awaits acknowledgement, due 06/05/2026 21:00")
