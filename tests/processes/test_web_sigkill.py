@@ -76,7 +76,7 @@ def _burst_then_kill(desk: Desk, base: str, round_: int) -> list[str]:
                 try:
                     url = links[(n + k) % len(links)]
                     page = browser.get(url, timeout=30).text
-                    keys = {f: re.findall(rf'name="{f}" value="([^"]*)"', page)[2] for f in ("idem", "csrf")}
+                    keys = _progress_keys(page)
                     answer = browser.post(
                         url,
                         data={**keys, "action": "progress", "status": "Started", "note": note},
@@ -84,7 +84,7 @@ def _burst_then_kill(desk: Desk, base: str, round_: int) -> list[str]:
                         allow_redirects=False,
                         timeout=30,
                     )
-                except (requests.RequestException, IndexError):
+                except (requests.RequestException, IndexError, ValueError):
                     if killed.is_set():
                         return  # the server is gone, this post with it
                     raise
@@ -110,6 +110,13 @@ def _burst_then_kill(desk: Desk, base: str, round_: int) -> list[str]:
         server.wait(timeout=RUN_TIMEOUT)
     with lock:
         return list(thanked)
+
+
+def _progress_keys(page: str) -> dict[str, str]:
+    """The idem and csrf keys of the page's "Post progress" form (an acknowledged launch's
+    page has no acknowledgement form, so the forms are not always three)."""
+    form = page[page.index('id="progress"') :]
+    return {f: re.findall(rf'name="{f}" value="([^"]*)"', form)[0] for f in ("idem", "csrf")}
 
 
 def _progress_links(workbook: Path) -> list[str]:
