@@ -214,7 +214,10 @@ class Workshop:
         return None if code is None else self._alloys.get(_fold(code))
 
     def order(self, ref: str) -> Order | None:
-        return self._orders.get(ref)
+        """The order an Order Ref names: as written, else with case and outer spaces
+        forgiven, as ``by_order`` groups the rows that name it (so a launch typed " a-1 "
+        is the launch of A-1 everywhere, not listed on A-1 and lost on its own row)."""
+        return self._orders.get(ref) or self._orders_folded.get(ref.strip().casefold())
 
     def partner(self, id_or_name: str | None) -> Partner | None:
         """The partner a cell names, by Partner ID or by Name (see ``Directory``)."""
@@ -232,6 +235,10 @@ class Workshop:
     @cached_property
     def _orders(self) -> dict[str, Order]:
         return {o.ref: o for o in reversed(self.orders)}
+
+    @cached_property
+    def _orders_folded(self) -> dict[str, Order]:
+        return {o.ref.strip().casefold(): o for o in reversed(self.orders)}
 
     @cached_property
     def partner_directory(self) -> Directory[Partner]:

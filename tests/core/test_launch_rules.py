@@ -155,7 +155,9 @@ def test_orders_launch_lists_each_launch_and_its_state() -> None:
     ]))
     launches_step(ctx)
     order_launches_step(ctx)
-    assert cell(ctx, "Orders", "A-1", "Launch") == "L-1: Ready; L-2: Blocked: incomplete sheet"
+    # " a-1 " names A-1 on both sides: listed on the order, and its own sheet is complete
+    assert cell(ctx, "Orders", "A-1", "Launch") == "L-1: Ready; L-2: Sent"
+    assert cell(ctx, "Launches", "L-2", "Missing") is None
     assert cell(ctx, "Orders", "A-2", "Launch") == "L-3: Escalated"
     assert cell(ctx, "Orders", "A-3", "Launch") is None
 

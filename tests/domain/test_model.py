@@ -80,7 +80,8 @@ def test_the_workshop_finds_by_key_and_keeps_the_first_of_a_duplicated_key() -> 
     w = Workshop(orders=[first, later, Order("A-1002", row=4)], alloys=[au750, au750_again],
                  partners=[CAST, SETTER], clients=[ada])
     assert w.order("A-1001") is first
-    assert w.order("a-1001") is None  # an Order Ref is matched as written
+    assert w.order(" a-1001 ") is first  # case and outer spaces forgiven, as by_order groups
+    assert w.order("a 1001") is None
     assert w.order("A-1002") == Order("A-1002", row=4)
     assert w.alloy(" 18ky ") is au750
     assert w.alloy("14KY") is None
