@@ -121,17 +121,16 @@ def workday(d: date, back: bool = False) -> date:
 # sized for about 3.5 pieces a week, each about 11 working days of bench work
 CAPACITY: Grid = [
     ["Ana", "CAD", 40, None, None],
-    ["Yuki", "CAD", 32, None, None],
+    ["Yuki", "CAD", 40, None, None],
     ["Tomás", "CAD", 16, None, None],
     ["Tomás", "Casting", 24, None, None],
     ["Léo", "Casting", 40, None, None],
     ["Sam", "Goldsmith", 40, None, None],
-    ["Inès", "Goldsmith", 32, None, None],
-    ["Inès", "Polishing", 8, None, None],
+    ["Inès", "Goldsmith", 40, None, None],
     ["Noor", "Polishing", 16, None, None],
     ["Noor", "QC", 24, None, None],
-    ["Marco", "Polishing", 16, None, None],
-    ["Marco", "QC", 24, None, None],
+    ["Marco", "Polishing", 32, None, None],
+    ["Jules", "QC", 32, None, None],
     ["Eva", "Setting", 40, None, None],
     ["Lina", "Setting", 40, None, None],
 ]

@@ -293,9 +293,9 @@ def _with_headers(data: dict[str, Grid], extra: dict[str, list[str]] | None = No
 
 # new commissions: (working days from today to the promised date, route); nothing started
 # yet, their whole route is ahead on the Load tab, spread so the benches stay busy
-UPCOMING = ((16, "Casting"), (18, "Casting"), (28, "Casting"), (32, "Casting"), (33, "Fabrication"),
-            (34, "Casting"), (35, "Casting"), (37, "Fabrication"), (39, "Casting"), (40, "Casting"),
-            (40, "Casting"))
+UPCOMING = ((15, "Casting"), (18, "Casting"), (27, "Casting"), (32, "Casting"), (33, "Fabrication"),
+            (34, "Casting"), (35, "Fabrication"), (36, "Casting"), (38, "Casting"), (40, "Casting"),
+            (42, "Fabrication"), (43, "Casting"), (44, "Casting"), (44, "Casting"))
 
 
 def upcoming(today: date) -> Grid:
