@@ -129,6 +129,11 @@ def _summary(report: SyncReport, verb: str, *, every_row: bool = False) -> None:
     if cells:
         detail = ", ".join(f"{t} {n}" for t, n in sorted(changed.items()))
         click.echo(f"{verb}: {cells} cells ({detail}).")
+    elif report.unchanged_since is not None:
+        click.echo(
+            "Nothing changed since the full sync of "
+            f"{report.unchanged_since:%d/%m/%Y %H:%M}: the workbook is up to date."
+        )
     else:
         click.echo("Nothing to change: the workbook is up to date.")
     for err in report.after_write_errors:
@@ -165,9 +170,14 @@ class _Progress:
     is_flag=True,
     help="Sync a workbook another installation synced last (it is gone for good).",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Compute everything even when the workbook is as the last sync left it.",
+)
 @click.pass_context
 @clear_errors
-def run(ctx: click.Context, dry_run: bool, quiet: bool, take_over: bool) -> None:
+def run(ctx: click.Context, dry_run: bool, quiet: bool, take_over: bool, full: bool) -> None:
     """Sync once: validate every row, compute, write machine columns and tabs."""
     config = _config(ctx)
     created = pipeline.ensure_default_workbook(config, _now(config).date())
@@ -176,7 +186,7 @@ def run(ctx: click.Context, dry_run: bool, quiet: bool, take_over: bool) -> None
     progress = _Progress(not quiet and sys.stderr.isatty())
     try:
         report = pipeline.sync_once(config, _now(config), dry_run=dry_run, phase=progress,
-                                    take_over=take_over, tell=True)
+                                    take_over=take_over, tell=True, full=full)
     finally:
         progress.done()
     _summary(report, "Would change" if dry_run else "Changed", every_row=dry_run)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
+from . import rerun
 from .backends.base import Backend
 from .config import Config
 from .errors import ConfigError, SheetsSyncError, WorkbookError
@@ -112,14 +113,28 @@ def sync_once(
     what: str = "run",
     take_over: bool = False,
     tell: bool = False,
+    full: bool = False,
 ) -> SyncReport:
     """One sync, whole (read, steps, write, after-write marks), under the one-sync lock of
     the state folder: every command that syncs comes through here. ``digest``: send
     today's staff digest now (still once a day). SyncBusy (exit 3) when another sync holds
     the lock past ``[watch] lock_wait_seconds``. A workbook another installation syncs is
-    refused (``installation``) unless ``take_over``."""
+    refused (``installation``) unless ``take_over``. A workbook read exactly as the last
+    full sync left it, before anything can change on the clock, is not computed again
+    (``rerun``) unless ``full``, ``dry_run``, ``digest``, ``take_over`` or ``keep_context``."""
     backend = make_backend(config)  # a missing workbook is said before anything is made
     with one_sync(config, what=what):
+        me = installation(config)
+        snapshot = None
+        if not (full or dry_run or digest or take_over or keep_context):
+            snapshot = backend.read()
+            same = rerun.unchanged(config, snapshot, now.astimezone(config.workshop.zone), me)
+            if same is not None:
+                return same
+        recorder = None
+        if not dry_run:
+            rerun.forget(config)
+            recorder = rerun.Recorder(config, me)
         steps = build_steps(config, dry_run=dry_run)
         if digest:
             from .steps.mail import forced_digest
@@ -127,7 +142,7 @@ def sync_once(
             steps = forced_digest(steps)
         return run_sync(
             backend, config, now, steps, dry_run=dry_run, phase=phase, keep_context=keep_context,
-            installation=installation(config), take_over=take_over, tell=tell,
+            installation=me, take_over=take_over, tell=tell, snapshot=snapshot, recorder=recorder,
         )
 
 

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from .backends.base import AppendRow, Backend, ChangeSet, NewTab, WriteResult
 from .config import Config
@@ -24,11 +25,20 @@ from .explain import Story, explain
 from .installation import Installation, check_claim, sync_row_id
 from .outputs import SyncContext, activity_ids
 from .records import build_workshop
+from .workbook import Snapshot
 
 log = logging.getLogger(__name__)
 
 Step = Callable[[SyncContext], None]
 Phase = Callable[[str], None]
+
+
+class Recorder(Protocol):
+    """Leaves the record an unchanged rerun compares with (``rerun.Recorder``)."""
+
+    def seal(self, ctx: SyncContext, changes: ChangeSet, report: SyncReport) -> None: ...
+
+    def save(self, report: SyncReport) -> None: ...
 
 
 @dataclass
@@ -42,6 +52,8 @@ class SyncReport:
     after_write_errors: list[str] = field(default_factory=list)
     context: SyncContext | None = field(default=None, repr=False)  # for tests
     story: Story | None = field(default=None, repr=False)  # what changed, in words (``tell``)
+    # set when no step ran: the workbook is as the full sync at this moment left it
+    unchanged_since: datetime | None = None
 
     @property
     def errors(self) -> int:
@@ -78,6 +90,8 @@ def run_sync(
     installation: Installation | None = None,
     take_over: bool = False,
     tell: bool = False,
+    snapshot: Snapshot | None = None,
+    recorder: Recorder | None = None,
 ) -> SyncReport:
     """Run one sync at moment ``now`` (aware). Raises WorkbookError children when the
     workbook as a whole cannot be read or written; row-level trouble becomes Problems.
@@ -86,12 +100,16 @@ def run_sync(
     ``installation``: who is syncing; a workbook another installation synced last is
     refused right after the read, before any step (see ``installation``), unless
     ``take_over``; this sync's Activity row is signed with it. ``tell``: put on the
-    report what changed in words (``explain``), for people watching."""
+    report what changed in words (``explain``), for people watching. ``snapshot``: the
+    workbook already read under the same lock (by the unchanged-rerun check), read
+    again otherwise. ``recorder``: given the context before the write, told after it
+    (``rerun``)."""
     say = phase or (lambda _: None)
     zone = config.workshop.zone
     now = now.astimezone(zone)
     say("read")
-    snapshot = backend.read()
+    if snapshot is None:
+        snapshot = backend.read()
     unclaimed = False
     if installation is not None and not dry_run:
         unclaimed = check_claim(snapshot, installation, take_over)
@@ -119,6 +137,8 @@ def run_sync(
         report.context = ctx
     if dry_run:
         return report
+    if recorder is not None:
+        recorder.seal(ctx, changes, report)
     if changes:
         _record_sync(ctx, changes, report, installation)
     after_write = ctx.after_write
@@ -134,6 +154,8 @@ def run_sync(
         except Exception as exc:  # each action is idempotent; the next sync retries it
             log.exception("after-write action failed")
             report.after_write_errors.append(str(exc))
+    if recorder is not None:
+        recorder.save(report)
     return report
 
 

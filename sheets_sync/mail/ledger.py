@@ -154,6 +154,16 @@ class Ledger:
         ``since`` (all of them when None)."""
         return [e for e in self.entries(SENDING) if since is None or e.updated_at > since]
 
+    def summary(self) -> str:
+        """How many emails by status, the latest change, the attempts and how many first
+        sightings: a change to the ledger changes this text (an unchanged rerun compares it)."""
+        with self._db() as db:
+            latest = db.execute("SELECT max(updated_at), sum(attempts) FROM emails").fetchone()
+            counts = db.execute("SELECT status, count(*) FROM emails GROUP BY status ORDER BY status")
+            by_status = counts.fetchall()
+            seen = db.execute("SELECT count(*) FROM first_seen").fetchone()[0]
+        return f"{by_status} {tuple(latest)} {seen}"
+
     def last(self, kind: str, statuses: tuple[str, ...] = (SENT,)) -> Entry | None:
         """The most recently created email of ``kind`` in one of ``statuses``."""
         marks = ",".join("?" for _ in statuses)

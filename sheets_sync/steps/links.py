@@ -33,7 +33,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..cells import CellValue, is_blank, to_text
@@ -225,11 +225,30 @@ def _claims(
         return None
 
 
+def refresh_moment(signer: LinkSigner, claims: LinkClaims) -> datetime:
+    """When a link still right for its row is replaced by a fresh one: ``REFRESH_DAYS``
+    (at most a third of its life) before it expires."""
+    return claims.expires_at - timedelta(days=min(REFRESH_DAYS, signer.link_days / 3))
+
+
+def link_claims(ctx: SyncContext, signer: LinkSigner) -> list[LinkClaims]:
+    """The claims of every ⚙ Link of ours as this sync leaves them, expired or not."""
+    out = []
+    for tab, purpose, rows in (
+        ("Approvals", "approval", [a.approval_id for a in ctx.workshop.approvals]),
+        ("Launches", "launch", [la.launch_id for la in ctx.workshop.launches]),
+    ):
+        for row_id in rows:
+            claims = _claims(ctx, signer, tab, purpose, row_id)
+            if claims is not None:
+                out.append(claims)
+    return out
+
+
 def _needs_new_link(ctx: SyncContext, signer: LinkSigner, claims: LinkClaims | None, view: View) -> bool:
     if claims is None or claims.row_id != view.id or claims.fingerprint != view.fingerprint:
         return True
-    margin = timedelta(days=min(REFRESH_DAYS, signer.link_days / 3))
-    return claims.expires_at - ctx.now <= margin
+    return ctx.now >= refresh_moment(signer, claims)
 
 
 def check_secret(ctx: SyncContext, signer: LinkSigner) -> None:
