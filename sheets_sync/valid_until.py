@@ -97,6 +97,8 @@ def clock_moments(ctx: SyncContext, signer: LinkSigner | None) -> list[datetime]
 
 
 def valid_until(ctx: SyncContext, signer: LinkSigner | None) -> datetime:
-    """The earliest moment after this sync's ``now`` at which an output can change."""
+    """The earliest moment from this sync's ``now`` on at which an output can change. A
+    sync at the very moment of a deadline gets that moment (nothing is skipped after
+    it): some outputs turn just after it ("more than 4 working hours")."""
     now = ctx.calendar().local(ctx.now)
-    return min(m for m in clock_moments(ctx, signer) if m > now)
+    return min(m for m in clock_moments(ctx, signer) if m >= now)
