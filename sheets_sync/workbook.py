@@ -114,9 +114,12 @@ def trim_rows(
     kept: list[list[CellValue]] = []
     numbers: list[int] = []
     for offset, raw in enumerate(rows):
-        cells = list(raw[:width]) + [None] * (width - len(raw))
-        cells = [None if (isinstance(c, str) and c == "") else c for c in cells]
-        if all(is_blank(c) for c in cells):
+        cells = list(raw[:width])
+        if len(cells) < width:
+            cells.extend([None] * (width - len(cells)))
+        if "" in cells:  # one C-level scan; most rows have no empty text
+            cells = [None if (isinstance(c, str) and c == "") else c for c in cells]
+        if is_blank(cells[0] if cells else None) and all(is_blank(c) for c in cells):
             continue
         kept.append(cells)
         numbers.append(first_row + offset)
