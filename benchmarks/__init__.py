@@ -18,7 +18,8 @@ figure has no floor); ``target`` and ``target_kind`` say what passes:
 
 ``peak_mb``: the peak resident memory of the process that took the measurement, read from
 ``VmHWM`` in ``/proc/self/status`` of a fresh process (``peak_mb()``), None when not
-taken. Emit rows with ``emit(row)``; read them back with ``parse_rows(text)``.
+taken. Emit rows with ``emit(row)``; read them back with ``parse_rows(text)``; print
+them with ``table(rows)``.
 """
 
 from __future__ import annotations
@@ -90,3 +91,43 @@ def peak_mb() -> float | None:
     except OSError:
         return None
     return None
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    text = f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
+    return f"{text} {unit}".rstrip()
+
+
+def _target(row: Row) -> str:
+    if row.target is None or not row.target_kind:
+        return ""
+    if row.target_kind.startswith("ratio"):
+        return f"{row.target_kind[5:]} {row.target:g}x"
+    return f"{row.target_kind} {row.target:g} {row.unit}"
+
+
+def table(rows: list[Row]) -> str:
+    head = ["bench", "measurement", "runs", "measured", "floor", "ratio", "target", "pass", "peak MB"]
+    lines = [head]
+    for r in rows:
+        verdict = {True: "pass", False: "MISS", None: ""}[r.passed]
+        floor = f"{_fmt(r.floor, r.unit)} {r.floor_name}".strip() if r.floor is not None else ""
+        lines.append(
+            [
+                r.bench,
+                r.name + (f" ({r.note})" if r.note else ""),
+                str(r.runs),
+                _fmt(r.measured, r.unit),
+                floor,
+                f"{r.ratio:.2f}x" if r.ratio is not None else "",
+                _target(r),
+                verdict,
+                f"{r.peak_mb:.0f}" if r.peak_mb is not None else "",
+            ]
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    )

@@ -8,49 +8,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from . import PREFIX, Row, parse_rows
+from . import PREFIX, Row, parse_rows, table
 
 MODULES = ["benchmarks.bench_sync", "benchmarks.bench_google", "benchmarks.bench_web"]
-
-
-def _fmt(value: float | None, unit: str = "") -> str:
-    if value is None:
-        return "-"
-    text = f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
-    return f"{text} {unit}".rstrip()
-
-
-def _target(row: Row) -> str:
-    if row.target is None or not row.target_kind:
-        return ""
-    if row.target_kind.startswith("ratio"):
-        return f"{row.target_kind[5:]} {row.target:g}x"
-    return f"{row.target_kind} {row.target:g} {row.unit}"
-
-
-def table(rows: list[Row]) -> str:
-    head = ["bench", "measurement", "runs", "measured", "floor", "ratio", "target", "pass", "peak MB"]
-    lines = [head]
-    for r in rows:
-        verdict = {True: "pass", False: "MISS", None: ""}[r.passed]
-        floor = f"{_fmt(r.floor, r.unit)} {r.floor_name}".strip() if r.floor is not None else ""
-        lines.append(
-            [
-                r.bench,
-                r.name + (f" ({r.note})" if r.note else ""),
-                str(r.runs),
-                _fmt(r.measured, r.unit),
-                floor,
-                f"{r.ratio:.2f}x" if r.ratio is not None else "",
-                _target(r),
-                verdict,
-                f"{r.peak_mb:.0f}" if r.peak_mb is not None else "",
-            ]
-        )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    return "\n".join(
-        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
-    )
 
 
 def main(argv: list[str]) -> int:
