@@ -30,10 +30,8 @@ from datetime import datetime, time, timedelta
 from .domain import today as dt
 from .domain.launches import ack_due, escalate_due, problem_decision_due
 from .links import LinkSigner
-from .mail.facts import approval_facts, launch_facts
 from .outputs import SyncContext
-from .steps.links import link_claims, refresh_moment
-from .steps.partner_problems import problem_facts
+from .steps.links import LINK_MOMENTS, link_claims, refresh_moment
 
 HOURS_SECTIONS = frozenset({dt.ACK_OVERDUE, dt.AWAITING_ACK, dt.PARTNER_PROBLEMS,
                             dt.EMAILS_UNCERTAIN, dt.EMAILS_UNDELIVERED})
@@ -70,26 +68,30 @@ def clock_moments(ctx: SyncContext, signer: LinkSigner | None) -> list[datetime]
         cal.at(today, cal.day_end),
         cal.at(today, ctx.config.mail.digest_time),
     ]
-    for la in ctx.workshop.launches:
-        f = launch_facts(ctx, la)
+    w = ctx.workshop
+    for la in w.launches:
         if la.launch_date is not None:
             out.append(cal.launch_moment(la.launch_date))
-        if f.sent_at is not None and f.acknowledged_at is None:
-            for due in (ack_due(la, f.partner, cal, f.sent_at), escalate_due(la, f.partner, cal, f.sent_at)):
+        sent = ctx.machine_moment("Launches", la.launch_id, "Sent At")
+        if sent is not None and ctx.machine_moment("Launches", la.launch_id, "Acknowledged At") is None:
+            partner = w.partner(la.partner)
+            for due in (ack_due(la, partner, cal, sent), escalate_due(la, partner, cal, sent)):
                 if due is not None:
                     out.append(due)
     days = ctx.config.mail.approval_reminder_days
-    for af in approval_facts(ctx):
-        if af.approval.requested is not None:
-            out.append(cal.launch_moment(af.approval.requested))
-        if af.sent_at is not None:
-            sent = cal.local(af.sent_at)
+    for a in w.approvals:
+        if a.requested is not None:
+            out.append(cal.launch_moment(a.requested))
+        sent = ctx.machine_moment("Approvals", a.approval_id, "Sent At")
+        if sent is not None:
             out.append(cal.at(cal.add_workdays(sent.date(), days), sent.time()))
     hours = ctx.config.workshop.problem_decision_hours
-    for pf in problem_facts(ctx):
-        if not pf.problem.decided:
-            out.append(problem_decision_due(cal.local(pf.problem.reported_at), cal, hours))
-    if signer is not None:
+    for p in w.partner_problems:
+        if not p.decided:
+            out.append(problem_decision_due(cal.local(p.reported_at), cal, hours))
+    if LINK_MOMENTS in ctx.facts:  # the links step says when the links it leaves turn
+        out += ctx.facts[LINK_MOMENTS]
+    elif signer is not None:
         for claims in link_claims(ctx, signer):
             out += [refresh_moment(signer, claims), claims.expires_at]
     out += hours_ticks(ctx.facts.get("today", []), now)

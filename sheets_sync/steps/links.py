@@ -50,6 +50,7 @@ Step = Callable[[SyncContext], None]
 
 MINUTE = "%Y-%m-%d %H:%M"  # moments on the pages: wall time in the workshop's zone
 REFRESH_DAYS = 3  # a link closer than this to expiring is replaced
+LINK_MOMENTS = "link moments"  # ctx.facts: when the links this sync leaves turn (``valid_until``)
 BLOCKED_STATE = "Blocked: incomplete sheet"
 ANSWERED = ("Approved", "Changes requested")
 
@@ -231,6 +232,15 @@ def refresh_moment(signer: LinkSigner, claims: LinkClaims) -> datetime:
     return claims.expires_at - timedelta(days=min(REFRESH_DAYS, signer.link_days / 3))
 
 
+def _turns(ctx: SyncContext, signer: LinkSigner, kept: LinkClaims | None) -> list[datetime]:
+    """When a row's link as this sync leaves it is refreshed and expires: the kept
+    link's, or (``None``) the one just signed, issued at ``now`` to the second."""
+    if kept is None:
+        issued = ctx.now.replace(microsecond=0)
+        kept = LinkClaims("", "", "", issued, issued + timedelta(days=signer.link_days))
+    return [refresh_moment(signer, kept), kept.expires_at]
+
+
 def link_claims(ctx: SyncContext, signer: LinkSigner) -> list[LinkClaims]:
     """The claims of every ⚙ Link of ours as this sync leaves them, expired or not."""
     out = []
@@ -291,6 +301,7 @@ def publish_step(journal: Journal, signer: LinkSigner) -> Step:
     def publish(ctx: SyncContext) -> None:
         check_secret(ctx, signer)
         views: list[View] = []
+        moments: list[datetime] = []  # when a link left by this sync is refreshed or expires
         for approval in ctx.workshop.approvals:
             aid = approval.approval_id
             known, image = approval_image(ctx, approval)
@@ -317,6 +328,8 @@ def publish_step(journal: Journal, signer: LinkSigner) -> Step:
                 view = approval_view(ctx, approval, image, fp)
             if _needs_new_link(ctx, signer, claims, view):
                 ctx.outputs.set("Approvals", aid, "Link", signer.url("approval", aid, fp, ctx.now))
+                claims = None
+            moments.extend(_turns(ctx, signer, claims))
             views.append(view)
         for launch in ctx.workshop.launches:
             kept = None
@@ -330,7 +343,10 @@ def publish_step(journal: Journal, signer: LinkSigner) -> Step:
             if _needs_new_link(ctx, signer, claims, view):
                 url = signer.url("launch", launch.launch_id, view.fingerprint, ctx.now)
                 ctx.outputs.set("Launches", launch.launch_id, "Link", url)
+                claims = None
+            moments.extend(_turns(ctx, signer, claims))
             views.append(view)
+        ctx.facts[LINK_MOMENTS] = moments
         kinds = [k for k, tab in (("approval", "Approvals"), ("launch", "Launches")) if _readable(ctx, tab)]
         journal.publish_views([v for v in views if v.kind in kinds], kinds)
 
