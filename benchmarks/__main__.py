@@ -1,7 +1,7 @@
 """`python -m benchmarks`: every benchmark, one after the other, then one table of all
 their figures side by side with their floors and targets (the shared ``Row`` format of
-``benchmarks/__init__.py``). Options after the command go to ``bench_sync``
-(e.g. ``--orders 500 --progress 5000 --metal 2000``)."""
+``benchmarks/__init__.py``). Options after the command go to ``bench_sync``, and the
+workbook's size (``--orders 500 --progress 5000 --metal 2000``) to ``bench_google`` too."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sys
 from . import PREFIX, Row, parse_rows, table
 
 MODULES = ["benchmarks.bench_sync", "benchmarks.bench_google", "benchmarks.bench_web"]
+SIZES = ("--orders", "--progress", "--metal")
 
 
 def main(argv: list[str]) -> int:
@@ -19,6 +20,8 @@ def main(argv: list[str]) -> int:
     for module in MODULES:
         print(f"\n=== {module} ===", flush=True)
         extra = argv if module == "benchmarks.bench_sync" else []
+        if module == "benchmarks.bench_google":  # the same workbook size
+            extra = [a for i, a in enumerate(argv) if a in SIZES or (i and argv[i - 1] in SIZES)]
         done = subprocess.run([sys.executable, "-m", module, *extra], capture_output=True, text=True)
         own = [line for line in done.stdout.splitlines() if not line.startswith(PREFIX)]
         sys.stdout.write("".join(line + "\n" for line in own))
