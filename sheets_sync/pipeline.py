@@ -125,10 +125,10 @@ def sync_once(
     backend = make_backend(config)  # a missing workbook is said before anything is made
     with one_sync(config, what=what):
         me = installation(config)
-        snapshot = None
+        read_ahead = []  # the read is handed on in a list: only run_sync may hold it
         if not (full or dry_run or digest or take_over or keep_context):
-            snapshot = backend.read()
-            same = rerun.unchanged(config, snapshot, now.astimezone(config.workshop.zone), me)
+            read_ahead.append(backend.read())
+            same = rerun.unchanged(config, read_ahead[0], now.astimezone(config.workshop.zone), me)
             if same is not None:
                 return same
         recorder = None
@@ -142,7 +142,7 @@ def sync_once(
             steps = forced_digest(steps)
         return run_sync(
             backend, config, now, steps, dry_run=dry_run, phase=phase, keep_context=keep_context,
-            installation=me, take_over=take_over, tell=tell, snapshot=snapshot, recorder=recorder,
+            installation=me, take_over=take_over, tell=tell, read_ahead=read_ahead, recorder=recorder,
         )
 
 

@@ -90,7 +90,7 @@ def run_sync(
     installation: Installation | None = None,
     take_over: bool = False,
     tell: bool = False,
-    snapshot: Snapshot | None = None,
+    read_ahead: list[Snapshot] | None = None,
     recorder: Recorder | None = None,
 ) -> SyncReport:
     """Run one sync at moment ``now`` (aware). Raises WorkbookError children when the
@@ -100,16 +100,16 @@ def run_sync(
     ``installation``: who is syncing; a workbook another installation synced last is
     refused right after the read, before any step (see ``installation``), unless
     ``take_over``; this sync's Activity row is signed with it. ``tell``: put on the
-    report what changed in words (``explain``), for people watching. ``snapshot``: the
-    workbook already read under the same lock (by the unchanged-rerun check), read
-    again otherwise. ``recorder``: given the context before the write, told after it
-    (``rerun``)."""
+    report what changed in words (``explain``), for people watching. ``read_ahead``: a
+    list holding the workbook already read under the same lock (by the unchanged-rerun
+    check); it is taken out of the list, so that nothing but this function holds the
+    read when it lets go of it before the write. ``recorder``: given the context before
+    the write, told after it (``rerun``)."""
     say = phase or (lambda _: None)
     zone = config.workshop.zone
     now = now.astimezone(zone)
     say("read")
-    if snapshot is None:
-        snapshot = backend.read()
+    snapshot = read_ahead.pop() if read_ahead else backend.read()
     unclaimed = False
     if installation is not None and not dry_run:
         unclaimed = check_claim(snapshot, installation, take_over)
