@@ -83,7 +83,14 @@ def apply_request(fake: FakeSheets, request: Json) -> Json:
     if handler is None:
         raise bad_request(f"Unknown name \"{kind}\" at 'requests[0]': Cannot find field.")
     reply: Json = handler(fake, body)
+    cells = sum(s.row_count * s.column_count for s in fake.sheets)
+    if cells > CELL_LIMIT:  # refused before any request could make that many cells
+        raise bad_request("This action would increase the number of cells in the workbook "
+                          f"above the limit of {CELL_LIMIT} cells.")
     return reply
+
+
+CELL_LIMIT = 10_000_000  # Google's limit of cells in one spreadsheet, every tab counted
 
 
 # ----- cells -------------------------------------------------------------------------------
