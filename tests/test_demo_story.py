@@ -6,7 +6,7 @@ for whom an approval is pending. Synced on a real .xlsx on Wednesday 25/11/2026 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from python_calamine import CalamineWorkbook
+from staffed import config_in
 
 from sheets_sync.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_sync.config import Config
@@ -25,17 +26,6 @@ from sheets_sync.sync import run_sync
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 
-
-def config_in(folder: Path) -> Config:
-    """An installation with a staff desk and a manager to write to."""
-    base = Config()
-    return replace(
-        base,
-        workshop=replace(base.workshop, staff_emails=("desk@atelier.example",),
-                         manager_email="manager@atelier.example"),
-        mail=replace(base.mail, outbox_dir=folder / "outbox", ledger_path=folder / "ledger"),
-        web=replace(base.web, journal_path=folder / "journal.sqlite", upload_dir=folder / "uploads"),
-    )
 
 
 @dataclass

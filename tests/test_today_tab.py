@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
+from staffed import config_in
 
 from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.backends.xlsx import XlsxBackend, write_new_workbook
-from sheets_sync.config import Config
 from sheets_sync.contract import TODAY, human_tab
 from sheets_sync.domain.today import NOTHING
 from sheets_sync.pipeline import build_steps
@@ -22,16 +21,6 @@ from sheets_sync.sync import run_sync
 
 DAY = date(2026, 11, 25)  # a Wednesday
 
-
-def config_in(folder: Path) -> Config:
-    base = Config()
-    return replace(
-        base,
-        workshop=replace(base.workshop, staff_emails=("desk@atelier.example",),
-                         manager_email="manager@atelier.example"),
-        mail=replace(base.mail, outbox_dir=folder / "outbox", ledger_path=folder / "ledger"),
-        web=replace(base.web, journal_path=folder / "journal.sqlite", upload_dir=folder / "uploads"),
-    )
 
 
 def today_rows(path: Path) -> list[list[object]]:

@@ -10,6 +10,7 @@ holiday, so the emails that are due go out whenever the suite runs.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import zipfile
@@ -29,6 +30,13 @@ from sheets_sync.samples.demo import demo_tabs
 
 SECRET = "process-test-secret-0123456789abcdef"
 RUN_TIMEOUT = 60  # seconds any one command may take before the test fails
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on at 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def console_script() -> str:

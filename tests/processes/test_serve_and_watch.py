@@ -8,26 +8,19 @@ from __future__ import annotations
 
 import re
 import signal
-import socket
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-from desk import RUN_TIMEOUT, applied_once, make_desk, seen
+from desk import RUN_TIMEOUT, applied_once, free_port, make_desk, seen
 
 from sheets_sync.journal import Journal
 
 POSTS = 300
 SENDERS = 4  # browsers at once
 WAIT = 90.0  # seconds for the answers to reach the workbook once all are sent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_serve_and_watch_with_a_burst_of_posts_put_each_answer_in_the_workbook_once(tmp_path: Path) -> None:

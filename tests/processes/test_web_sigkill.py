@@ -7,13 +7,12 @@ disk. Real processes on 127.0.0.1, a bounded number of posts."""
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 from pathlib import Path
 
 import requests
-from desk import RUN_TIMEOUT, Desk, applied_once, make_desk, seen
+from desk import RUN_TIMEOUT, Desk, applied_once, free_port, make_desk, seen
 
 from sheets_sync.journal import Journal
 
@@ -21,12 +20,6 @@ SENDERS = 8  # browsers at once
 EACH = 10  # posts each sends at most in a round
 KILL_AFTER = 25  # thank-yous heard in a round before the server is killed
 ROUNDS = 3  # kill, start again, kill again: each kill is a chance to catch a thank-you too early
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_every_answer_thanked_before_a_kill_9_of_the_server_is_kept_once(tmp_path: Path) -> None:
