@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks import Row, emit, peak_mb
 from sheets_sync.backends.base import ChangeSet, WriteResult
 from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.config import Config, WebConfig
@@ -285,6 +286,19 @@ def main() -> None:
         )
     result = compare(args.throughput, args.clients, args.rounds)
     print_throughput(result, args.throughput, args.clients)
+    emit_rows(fast, slow, result)
+
+
+def emit_rows(fast: dict[str, float], slow: dict[str, float], r: dict[str, Any]) -> None:
+    """The figures in the benchmarks' shared row format, for `python -m benchmarks`."""
+    rounds = len(r["hello"])
+    hello, submit = statistics.median(r["hello"]), statistics.median(r["submit"])
+    emit(Row("web", "hello-world GET (floor)", hello, "req/s", rounds, peak_mb=peak_mb()))
+    emit(Row("web", "submit POST, durable before 303", submit, "req/s", rounds,
+             floor_name="hello-world", floor=hello, target=TARGET, target_kind="ratio>=",
+             peak_mb=peak_mb(), note=f"{r['per_commit']:.1f} answers per fsync"))
+    emit(Row("web", "submit p50, answers at once", fast["p50"], "ms", note=f"p95 {fast['p95']:.1f} ms"))
+    emit(Row("web", "submit p50, 5 s workbook", slow["p50"], "ms", note=f"p95 {slow['p95']:.1f} ms"))
 
 
 if __name__ == "__main__":
