@@ -8,6 +8,10 @@ validation, then saves to a temporary file in the same folder and swaps it in wi
 ``os.replace``: a reader sees the old file or the new one, never half of one, and a failed
 write leaves the file as it was.
 
+A write loads whole only the tabs its ChangeSet touches (``xlsx_parts``): every other tab,
+with its charts and images, is copied into the new file byte for byte. When that cannot
+be done safely, openpyxl loads and saves the whole file.
+
 openpyxl drops the values formulas last computed; ``xlsx_formulas`` puts them back into
 the saved file (so a human formula column never reads blank after our write) and the
 workbook asks Excel/LibreOffice to recompute on open.
@@ -27,10 +31,11 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Collection, Iterator, Mapping, Sequence
+import zipfile
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import openpyxl
 from openpyxl import Workbook
@@ -46,6 +51,7 @@ from .xlsx_apply import WorkbookWriter, fill_header
 from .xlsx_cells import from_calamine, put
 from .xlsx_formulas import Cached, collect_cached_values, formula_errors, restore_cached_values
 from .xlsx_looks import apply_looks
+from .xlsx_parts import split_write, touched_tabs
 from .xlsx_present import present
 
 __all__ = ["XlsxBackend", "write_new_workbook", "LOCK_SUFFIX"]
@@ -59,10 +65,13 @@ _ZIP_MAGIC = b"PK\x03\x04"
 class XlsxBackend:
     """A Backend over one .xlsx file. ``lock_wait``: seconds to wait for another writer."""
 
-    def __init__(self, path: Path | str, lock_wait: float = 2.0, missing_hint: str = "") -> None:
+    def __init__(self, path: Path | str, lock_wait: float = 2.0, missing_hint: str = "",
+                 split: bool = True) -> None:
         """``missing_hint``: what to do when the file is not there, as the caller knows
-        where the path came from (--workbook, config.toml)."""
+        where the path came from (--workbook, config.toml). ``split``: load whole only
+        the tabs a write touches (False: always the whole file, as the tests compare)."""
         self.path = Path(path)
+        self.split = split
         self.lock_wait = lock_wait
         self.missing_hint = missing_hint or f"create one with `sheets-sync init --demo {self.path}`"
 
@@ -119,17 +128,41 @@ class XlsxBackend:
             with self._exclusive():
                 self._refuse_if_open_elsewhere()
                 remove_leftovers(self.path)
-                book = self._load()
-                cached = collect_cached_values(str(self.path))
-                missing = WorkbookWriter(book).apply(changes)
-                present(book)  # looks; KPIs charts redrawn (openpyxl reads them back lossily)
-                _recompute_on_open(book)
-                save_atomically(book, self.path, cached)
+                missing = self._write_tabs(changes) if self.split else None
+                if missing is None:
+                    missing = self._write_whole(changes)
         except SheetsSyncError:
             raise
         except Exception as exc:  # anything else still means: nothing was written
             raise WorkbookError(f"could not write the workbook {self.path}: {exc}") from exc
         return WriteResult(cells=changes.cell_count, calls=1, missing_keys=tuple(missing))
+
+    def _write_whole(self, changes: ChangeSet) -> list[str]:
+        book = self._load()
+        cached = collect_cached_values(str(self.path))
+        missing = _apply(book, changes)
+        save_atomically(book, self.path, cached)
+        return missing
+
+    def _write_tabs(self, changes: ChangeSet) -> list[str] | None:
+        """Only the touched tabs through openpyxl; None when the file must be written whole
+        (nothing was written then)."""
+        data = self._bytes()
+        missing: list[str] = []
+
+        def change(skeleton: io.BytesIO) -> Workbook:
+            book = self._load(skeleton)
+            missing[:] = _apply(book, changes)
+            return book
+
+        try:
+            source = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile as exc:
+            raise self._not_a_workbook(exc) from exc
+        with source:
+            keep = touched_tabs(changes)
+            done = write_atomically(self.path, lambda fh: split_write(source, keep, change, fh))
+        return missing if done else None
 
     def lock_path(self) -> Path:
         return self.path.with_name(self.path.name + LOCK_SUFFIX)
@@ -174,8 +207,8 @@ class XlsxBackend:
         finally:
             os.close(fd)
 
-    def _load(self) -> Workbook:
-        if not self._bytes_start().startswith(_ZIP_MAGIC):
+    def _load(self, source: IO[bytes] | None = None) -> Workbook:
+        if source is None and not self._bytes_start().startswith(_ZIP_MAGIC):
             raise self._not_a_workbook("it is not an .xlsx file (not a zip archive)")
         try:
             with warnings.catch_warnings():
@@ -183,7 +216,8 @@ class XlsxBackend:
                 warnings.simplefilter("ignore")
                 # rich_text stays off: openpyxl's rich-text reader drops the "_x005F_"
                 # escape, which would turn our literal "_x0041_" into "A" on the next write
-                return openpyxl.load_workbook(self.path, keep_vba=False, data_only=False)
+                return openpyxl.load_workbook(self.path if source is None else source,
+                                              keep_vba=False, data_only=False)
         except Exception as exc:  # BadZipFile, KeyError, InvalidFileException, XML errors
             raise self._not_a_workbook(exc) from exc
 
@@ -203,6 +237,14 @@ def _table(name: str, grid: list[list[Any]], errors: Mapping[tuple[int, int], st
     headers = [to_text(h) for h in rows[0]] if rows else []
     data, numbers = trim_rows(rows[1:], len(headers))
     return Table(name, headers, data, numbers)
+
+
+def _apply(book: Workbook, changes: ChangeSet) -> list[str]:
+    """The ChangeSet, then the looks; the keyed cells whose row is gone ("tab:key")."""
+    missing = WorkbookWriter(book).apply(changes)
+    present(book)  # looks; KPIs charts redrawn (openpyxl reads them back lossily)
+    _recompute_on_open(book)
+    return missing
 
 
 def _recompute_on_open(book: Workbook) -> None:
@@ -235,17 +277,30 @@ def save_atomically(
     ``cached``: formula values (see ``xlsx_formulas``) to put back into the formula cells
     openpyxl writes empty, by sheet name.
     """
+    def fill(fh: IO[bytes]) -> bool:
+        if cached:
+            written = io.BytesIO()
+            book.save(written)
+            written.seek(0)
+            restore_cached_values(written, fh, dict(cached))
+        else:
+            book.save(fh)
+        return True
+
+    write_atomically(path, fill)
+
+
+def write_atomically(path: Path, fill: Callable[[IO[bytes]], bool]) -> bool:
+    """``fill`` a temporary file beside ``path``, fsync, then swap it in; all or nothing.
+    ``fill`` returning False means: nothing to swap in (the temporary file is removed)."""
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
-            if cached:
-                written = io.BytesIO()
-                book.save(written)
-                written.seek(0)
-                restore_cached_values(written, fh, dict(cached))
-            else:
-                book.save(fh)
+            if not fill(fh):
+                fh.close()
+                tmp.unlink()
+                return False
             fh.flush()
             os.fsync(fh.fileno())
         if path.exists():
@@ -263,6 +318,7 @@ def save_atomically(
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+    return True
 
 
 def write_new_workbook(

@@ -34,6 +34,7 @@ __all__ = [
     "collect_cached_values",
     "errors_in",
     "formula_errors",
+    "refill",
     "restore_cached_values",
     "sheet_parts",
 ]
@@ -184,7 +185,9 @@ def _per_sheet(
     return found
 
 
-def _refill(xml: bytes, cached: Cached) -> bytes:
+def refill(xml: bytes, cached: Cached) -> bytes:
+    """One sheet's XML as openpyxl wrote it, its formula cells given back ``cached``."""
+
     def one(m: re.Match[bytes]) -> bytes:
         got = cached.get(m.group(1).decode("ascii"))
         if got is None or b" t=" in m.group(2):
@@ -211,7 +214,7 @@ def restore_cached_values(
         for info in zin.infolist():
             data = zin.read(info)
             if info.filename in by_part:
-                new = _refill(data, by_part[info.filename])
+                new = refill(data, by_part[info.filename])
                 changed += new != data
                 data = new
             zout.writestr(info, data)
