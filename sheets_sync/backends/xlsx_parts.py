@@ -18,9 +18,10 @@ Why this keeps untouched tabs right: openpyxl keeps a file's cell formats in the
 and only adds to them, so a tab copied unchanged still finds its own formats by number
 in the styles openpyxl writes; the same holds for the conditional formats' styles.
 
-``split_write`` returns False, having written nothing, whenever the skeleton cannot be
-made or put back together safely (a tab in a namespace prefix, a part an untouched tab
-needs clashing with one openpyxl wrote…); the caller then writes the whole file.
+``split_write`` returns False whenever the skeleton cannot be made or put back together
+safely (a tab in a namespace prefix, a part an untouched tab needs clashing with one
+openpyxl wrote, an odd package…); the caller then drops what it wrote and writes the
+whole file.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ _CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 _SHARED_STRINGS = "/sharedStrings"
 _OFFICE_DOC = "/officeDocument"
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
+# a package that is odd in a way the whole-file write may still handle
+_UNEXPECTED = (KeyError, ValueError, ElementTree.ParseError, zipfile.BadZipFile)
 
 
 def touched_tabs(changes: ChangeSet) -> set[str]:
@@ -190,29 +193,43 @@ def split_write(source: zipfile.ZipFile, keep: Collection[str],
     (``normalize``d names) loaded whole: ``change`` loads the skeleton, applies the
     change and returns the openpyxl workbook to save. False: nothing written, write the
     whole file instead."""
-    parts = sheet_parts(source)
-    untouched = {name: part for name, part in parts.items() if normalize(name) not in keep}
+    untouched = {name: part for name, part in sheet_parts(source).items()
+                 if normalize(name) not in keep}
     if not untouched:
         return False
+    try:
+        skeleton = _skeleton(source, untouched.values())
+    except _UNEXPECTED:
+        return False
+    if skeleton is None:
+        return False
+    book = change(skeleton)  # its errors (a merged human cell…) are the write's
+    saved = io.BytesIO()
+    book.save(saved)
+    try:
+        with zipfile.ZipFile(saved) as written:
+            return _assemble(source, written, untouched, keep, target)
+    except _UNEXPECTED:
+        return False
+
+
+def _skeleton(source: zipfile.ZipFile, untouched: Iterable[str]) -> io.BytesIO | None:
     skeleton = io.BytesIO()
+    stubs = set(untouched)
+    left_out = {_rels_path(p) for p in stubs}
     with zipfile.ZipFile(skeleton, "w", zipfile.ZIP_DEFLATED) as z:
-        left_out = {_rels_path(p) for p in untouched.values()}
-        stubs = {p for p in untouched.values()}
         for info in source.infolist():
             if info.filename in left_out:
                 continue
             if info.filename in stubs:
                 stub = _stub(source.read(info))
                 if stub is None:
-                    return False
+                    return None
                 z.writestr(info.filename, stub)
             else:
                 _raw_copy(source, info, z, info.filename)
-    book = change(skeleton)
-    saved = io.BytesIO()
-    book.save(saved)
-    with zipfile.ZipFile(saved) as written:
-        return _assemble(source, written, untouched, keep, target)
+    skeleton.seek(0)
+    return skeleton
 
 
 def _assemble(source: zipfile.ZipFile, written: zipfile.ZipFile, untouched: dict[str, str],

@@ -22,6 +22,8 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from openpyxl.chart import LineChart, Reference
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -71,7 +73,11 @@ def workshop(path: Path) -> Path:
     book["Progress"].conditional_formatting.add(
         "C2:C100", CellIsRule(operator="equal", formula=['"Done"'], fill=PatternFill(
             fill_type="solid", bgColor="C6EFCE")))
-    book["Mine"]["B2"] = "=COUNTA(Orders!A2:A5)"
+    mine = book["Mine"]
+    mine["B2"] = "=COUNTA(Orders!A2:A5)"
+    mine["A3"].hyperlink = "https://cad.example/B-00001.stl"
+    mine["A4"] = "ask Sam"
+    mine["A4"].comment = Comment("Sam knows the caster's new price", "Ana")
     book.save(path)
     XlsxBackend(path, split=False).write(  # the KPIs charts, drawn by a whole-file write
         ChangeSet(grid=[GridCell(KPI_TRENDS.name, 2, "YVR %", 1.5)]))
@@ -133,7 +139,8 @@ def seen(path: Path) -> dict[str, Any]:
         out[ws.title] = {
             "cells": [(c.coordinate, c.value, computed[ws.title][c.coordinate].value,
                        c.number_format, repr(c.font), repr(c.fill), repr(c.alignment),
-                       c.quotePrefix)
+                       c.quotePrefix, c.hyperlink.target if c.hyperlink else None,
+                       c.comment.text if c.comment else None)
                       for row in ws.iter_rows() for c in row],
             "widths": {k: d.width for k, d in ws.column_dimensions.items()},
             "heights": {k: d.height for k, d in ws.row_dimensions.items()},
@@ -167,12 +174,19 @@ values = st.one_of(
     st.datetimes(datetime(2000, 1, 1), datetime(2099, 12, 31)).map(lambda d: d.replace(
         microsecond=0)),
 )
-keyed = st.builds(KeyedCell, st.just("Orders"), st.just("Order Ref"),
-                  st.sampled_from([*KEYS, "B-09999"]),
-                  st.sampled_from(["⚙ Risk", "⚙ Next Due", "⚙ Launch"]), values)
+days = st.one_of(st.none(), st.dates(date(2000, 1, 1), date(2099, 12, 31)))
+keys = st.sampled_from([*KEYS, "B-09999"])
+# what the sync writes there: dates under a date pattern, anything in other columns
+keyed = st.one_of(
+    st.builds(KeyedCell, st.just("Orders"), st.just("Order Ref"), keys,
+              st.sampled_from(["⚙ Risk", "⚙ Launch"]), values),
+    st.builds(KeyedCell, st.just("Orders"), st.just("Order Ref"), keys, st.just("⚙ Next Due"),
+              days),
+)
 machine = st.one_of(
-    st.builds(GridCell, st.just(TODAY.name), st.integers(2, 9), st.sampled_from(TODAY.headers),
-              values),
+    st.builds(GridCell, st.just(TODAY.name), st.integers(2, 9),
+              st.sampled_from([h for h in TODAY.headers if h != "Since"]), values),
+    st.builds(GridCell, st.just(TODAY.name), st.integers(2, 9), st.just("Since"), days),
     st.builds(GridCell, st.just(KPI_TRENDS.name), st.integers(2, 9),
               st.sampled_from(KPI_TRENDS.headers[2:]), st.floats(0, 100)),
 )
@@ -231,3 +245,24 @@ def test_the_written_file_opens_in_libreoffice(base: Path, tmp_path: Path) -> No
                   "Casting", "my own sums", "18k yellow"):
         assert shown in text
     assert openpyxl.load_workbook(path)["Orders"]["E4"].value == HOSTILE
+
+
+def test_an_untouched_tab_whose_parts_clash_is_written_with_the_whole_file(
+    base: Path, tmp_path: Path
+) -> None:
+    """Mine gets a chart of its own, saved before the KPIs charts: redrawing the KPIs
+    charts, openpyxl names its drawing as Mine's is named, so the file is written whole."""
+    path = tmp_path / "clash.xlsx"
+    book = openpyxl.load_workbook(base)
+    chart = LineChart()
+    chart.add_data(Reference(book[KPI_TRENDS.name], min_col=3, min_row=1, max_row=4),
+                   titles_from_data=True)
+    book["Mine"].add_chart(chart, "D2")
+    book.save(path)
+    XlsxBackend(path).write(ChangeSet(grid=[GridCell(KPI_TRENDS.name, 2, "YVR %", 4.5)]))
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+    assert len(names) == len(set(names))
+    book = openpyxl.load_workbook(path)
+    assert len(book["Mine"]._charts) == 1 and len(book["KPIs"]._charts) == 3
+    assert book[KPI_TRENDS.name]["C2"].value == 4.5
