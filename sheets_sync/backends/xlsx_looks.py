@@ -18,6 +18,7 @@ import math
 import re
 import textwrap
 from collections.abc import Iterable
+from copy import copy
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -200,10 +201,12 @@ def _dimension(ws: Worksheet, col: int) -> ColumnDimension | None:
             del ws.column_dimensions[key]
             for c in range(low, high + 1):
                 letter = get_column_letter(c)
-                ws.column_dimensions[letter] = ColumnDimension(
+                one = ColumnDimension(
                     ws, index=letter, width=dim.width, bestFit=dim.bestFit, hidden=dim.hidden,
                     outlineLevel=dim.outlineLevel, collapsed=dim.collapsed,
-                    customWidth=dim.customWidth, style=dim.style)
+                    customWidth=dim.customWidth)
+                one._style = copy(dim._style)  # the group's cell format (``style`` is its number)
+                ws.column_dimensions[letter] = one
             break
     return ws.column_dimensions.get(get_column_letter(col))
 

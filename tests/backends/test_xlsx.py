@@ -367,3 +367,34 @@ def test_any_text_round_trips_through_two_writes(tmp_path: Path, texts: list[str
             assert got.get(i + 2) == text
         else:  # "" clears the cell; a row holding only spaces may read as blank
             assert got.get(i + 2) in (None, text)
+
+
+def test_a_machine_column_inside_a_group_of_columns_gets_its_own_width(tmp_path: Path) -> None:
+    """Excel and LibreOffice save equal columns as one group (<col min="1" max="4">); the
+    ⚙ column's width is set on it alone, the group's look stays on the others."""
+    path = tmp_path / "grouped.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Orders"
+    ws.append(["Order Ref", "Client", "Alloy", "⚙ Risk"])
+    ws.append(["1001", "Ms Okafor", "18k yellow", None])
+    ws["A2"].font = Font(italic=True)  # the second cell format: italic
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(
+        b"<sheetData>", b'<cols><col min="1" max="4" width="9" style="1" customWidth="1"/></cols>'
+        b"<sheetData>")
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    risk = "Late: promised 21/11/2026, casting not started"
+    XlsxBackend(path).write(ChangeSet(cells=[KeyedCell("Orders", "Order Ref", "1001", "⚙ Risk",
+                                                       risk)]))
+    ws = openpyxl.load_workbook(path)["Orders"]
+    assert ws["D2"].value == risk
+    assert ws.column_dimensions["D"].width == 40  # grown to show the text, up to its maximum
+    assert [ws.column_dimensions[c].width for c in "ABC"] == [9, 9, 9]
+    assert all(ws.column_dimensions[c].font.italic for c in "ABC")
