@@ -99,8 +99,8 @@ def sheet_by_id(fake: FakeSheets, sheet_id: Any) -> Sheet:
 
 def grid_bounds(sheet: Sheet, rng: Json) -> tuple[int, int, int, int]:
     """A GridRange's (row0, col0, row1, col1), absent ends meaning the grid's edge. An
-    index below zero, or an end before its start, is refused as Google refuses it; ends
-    past the grid stop at its edge, so a range of 2**40 rows never makes 2**40 cells."""
+    index below zero, an end before its start or past the grid's edge is refused as Google
+    refuses it (so a range of 2**40 rows never makes 2**40 cells)."""
     r0, c0 = int(rng.get("startRowIndex", 0)), int(rng.get("startColumnIndex", 0))
     r1 = int(rng.get("endRowIndex", sheet.row_count))
     c1 = int(rng.get("endColumnIndex", sheet.column_count))
@@ -108,7 +108,10 @@ def grid_bounds(sheet: Sheet, rng: Json) -> tuple[int, int, int, int]:
         raise bad_request(f"Invalid GridRange: an index is negative ({r0}, {c0}, {r1}, {c1})")
     if r1 < r0 or c1 < c0:
         raise bad_request(f"Invalid GridRange: an end is before its start ({r0}, {c0}, {r1}, {c1})")
-    return r0, c0, min(r1, sheet.row_count), min(c1, sheet.column_count)
+    if r1 > sheet.row_count or c1 > sheet.column_count:
+        raise bad_request(f"Range ({sheet.title}!R{r0 + 1}C{c0 + 1}:R{r1}C{c1}) exceeds grid limits. "
+                          f"Max rows: {sheet.row_count}, max columns: {sheet.column_count}")
+    return r0, c0, r1, c1
 
 
 # ----- A1 ranges ---------------------------------------------------------------------------

@@ -193,7 +193,7 @@ def _set_data_validation(fake: FakeSheets, body: Json) -> Json:
     if rule is not None and rule.get("condition", {}).get("type") is None:
         raise bad_request("condition.type is required")
     r0, c0, r1, c1 = grid_bounds(sheet, rng)
-    for r in range(r0, min(r1, sheet.row_count)):
+    for r in range(r0, r1):
         for c in range(c0, c1):
             cell = sheet.cell(r, c)
             if rule is None:
