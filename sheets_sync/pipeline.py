@@ -127,8 +127,11 @@ def sync_once(
         me = installation(config)
         read_ahead = []  # the read is handed on in a list: only run_sync may hold it
         if not (full or dry_run or digest or take_over or keep_context):
-            read_ahead.append(backend.read())
-            same = rerun.unchanged(config, read_ahead[0], now.astimezone(config.workshop.zone), me)
+            local = now.astimezone(config.workshop.zone)
+            same = rerun.unchanged_stored(config, backend, local, me)  # the file's bytes alone
+            if same is None:
+                read_ahead.append(backend.read())
+                same = rerun.unchanged(config, read_ahead[0], local, me)
             if same is not None:
                 return same
         recorder = None

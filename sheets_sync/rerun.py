@@ -11,14 +11,22 @@ ledger and the sync lock:
   (``valid_until``), and the moment of the sync;
 * what its report said (rows read, problems), so a skipped run reports the same.
 
-A later sync (``pipeline.sync_once``, under the same lock) reads the workbook and skips
-every step when the fingerprint is the same, its moment is in ``[at, valid_until)``, no
+A later sync (``pipeline.sync_once``, under the same lock) skips every step when the
+workbook is the same, its moment is in ``[at, valid_until)``, no
 web answer waits in the journal and no email waits in the ledger (to retry, or sent
 and not known to have left). Anything else runs the full sync: a dry run, a forced digest,
 a take-over, ``full`` (``sheets-sync run --full``), another installation, a moment past
 ``valid_until`` or before the recorded sync. Every full sync forgets the record before
 it starts, and only a full sync that wrote nothing and whose after-write actions all
 succeeded leaves a new one, so a record never outlives the workbook it describes.
+
+"The workbook is the same" is first asked of the stored bytes, where a backend keeps its
+workbook as one file (``base.StoredWhole``, an .xlsx): the record keeps the digest of the
+bytes its read parsed, and the same bytes read the same, so the rerun costs reading and
+hashing the file, not parsing it (``unchanged_stored``). Bytes that differ (the file saved
+again by a person, or a backend with no stored file: Google) are read and the read's
+fingerprint compared (``unchanged``). The installation claim the full sync checked is in
+those same bytes, so the stored path need not read it again.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .backends.base import ChangeSet
+from .backends.base import Backend, ChangeSet, StoredWhole
 from .config import Config
 from .domain.problems import Problem
 from .installation import Installation, check_claim
@@ -47,7 +55,7 @@ from .valid_until import valid_until
 from .workbook import Snapshot
 
 FILE_NAME = "last-full-sync.json"
-FORMAT = 1
+FORMAT = 2
 
 
 def memo_path(config: Config) -> Path:
@@ -91,6 +99,8 @@ class Memo:
     source: str
     rows_read: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    read_digest: str = ""  # ``snapshot_digest`` of the read
+    stored_digest: str = ""  # of the bytes that read parsed ("": the backend has none)
 
     def encoded(self) -> str:
         data: dict[str, Any] = asdict(self)
@@ -153,21 +163,48 @@ def waiting_elsewhere(config: Config, now: datetime) -> bool:
         ledger.close()
 
 
+def _holding(config: Config, now: datetime, me: Installation) -> Memo | None:
+    """The record of the last full sync, when it is this installation's and ``now`` is
+    within its time."""
+    memo = load(config)
+    if memo is None or memo.installation != me.id or not (memo.at <= now < memo.valid_until):
+        return None
+    return memo
+
+
+def _skipped(memo: Memo) -> SyncReport:
+    return SyncReport(
+        memo.source, dict(memo.rows_read), list(memo.problems), ChangeSet(), None,
+        unchanged_since=memo.at,
+    )
+
+
+def unchanged_stored(config: Config, backend: Backend, now: datetime, me: Installation) -> SyncReport | None:
+    """The report of a skipped sync when the workbook's stored bytes are those the last
+    full sync read and nothing else can have changed since; None when that cannot be said
+    without a read (no record, other bytes, a backend with no stored file)."""
+    memo = _holding(config, now, me)
+    if memo is None or not memo.stored_digest or not isinstance(backend, StoredWhole):
+        return None
+    if backend.stored_digest() != memo.stored_digest or waiting_elsewhere(config, now):
+        return None
+    if fingerprint(memo.read_digest, config, me) != memo.fingerprint:
+        return None
+    return _skipped(memo)
+
+
 def unchanged(config: Config, snapshot: Snapshot, now: datetime, me: Installation) -> SyncReport | None:
     """The report of a skipped sync when nothing can have changed since the last full
     one; None when the full sync must run. Raises WorkbookClaimed as the full sync would."""
-    memo = load(config)
-    if memo is None or memo.installation != me.id or not (memo.at <= now < memo.valid_until):
+    memo = _holding(config, now, me)
+    if memo is None:
         return None
     check_claim(snapshot, me)
     if waiting_elsewhere(config, now):
         return None
     if fingerprint(snapshot_digest(snapshot), config, me) != memo.fingerprint:
         return None
-    return SyncReport(
-        snapshot.source, dict(memo.rows_read), list(memo.problems), ChangeSet(), None,
-        unchanged_since=memo.at,
-    )
+    return _skipped(memo)
 
 
 class Recorder:
@@ -186,7 +223,7 @@ class Recorder:
         until = valid_until(ctx, signer_from_config(self.config))
         self.read_digest = snapshot_digest(ctx.snapshot)
         self.memo = Memo(self.me.id, "", ctx.now, until, report.source, dict(report.rows_read),
-                         list(report.problems))
+                         list(report.problems), self.read_digest, ctx.snapshot.stored_digest)
 
     def save(self, report: SyncReport) -> None:
         if self.memo is None or report.after_write_errors:

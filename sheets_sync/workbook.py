@@ -83,12 +83,15 @@ class Table:
 class Snapshot:
     tables: dict[str, Table] = field(default_factory=dict)  # by normalized tab name
     source: str = ""
+    # a digest of the stored bytes this snapshot was read from, when the backend reads its
+    # workbook whole (an .xlsx file, ``base.StoredWhole``); "" when it has none
+    stored_digest: str = field(default="", compare=False)
     # derived lookups (e.g. key -> row position), filled lazily by readers of the snapshot
     cache: dict[str, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def of(cls, tables: list[Table], source: str = "") -> Snapshot:
-        return cls({normalize(t.name): t for t in tables}, source)
+    def of(cls, tables: list[Table], source: str = "", stored_digest: str = "") -> Snapshot:
+        return cls({normalize(t.name): t for t in tables}, source, stored_digest)
 
     def table(self, name: str) -> Table | None:
         return self.tables.get(normalize(name))

@@ -127,3 +127,15 @@ class Backend(Protocol):
     def write(self, changes: ChangeSet) -> WriteResult:
         """Apply all of ``changes`` at once, or nothing. Empty: no I/O at all."""
         ...
+
+
+@runtime_checkable
+class StoredWhole(Protocol):
+    """A backend whose workbook is one stored file it can digest for much less than a
+    read: ``stored_digest()`` now equals the ``Snapshot.stored_digest`` of an earlier
+    read exactly when the file holds the same bytes, so a read would give the same
+    snapshot (``rerun``: an unchanged rerun without parsing)."""
+
+    def stored_digest(self) -> str:
+        """A digest of the workbook's bytes as stored now."""
+        ...

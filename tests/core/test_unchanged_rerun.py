@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -27,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sheets_sync import rerun
+from sheets_sync.backends import xlsx
 from sheets_sync.backends.xlsx import write_new_workbook
 from sheets_sync.config import Config, MailConfig, WebConfig, WorkbookConfig, WorkshopConfig
 from sheets_sync.installation import WorkbookClaimed
@@ -303,3 +305,71 @@ def test_random_edits_answers_and_clock_steps_give_the_same_workbook(
         pair.wait(seconds=20)
         pair.sync()
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ---- the stored bytes first ----------------------------------------------------------
+
+
+def _rezipped(path: Path) -> None:
+    """The same parts, stored again with another compression: other bytes, same cells
+    (as when a person opens the file and saves it without editing)."""
+    with zipfile.ZipFile(path) as old:
+        parts = [(info, old.read(info)) for info in old.infolist()]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as new:
+        for info, data in parts:
+            new.writestr(info.filename, data)
+
+
+class _NoParse:
+    """Stands in for python-calamine's workbook: any parse fails the test."""
+
+    @staticmethod
+    def from_filelike(*_: object) -> None:
+        raise AssertionError("the workbook was parsed")
+
+
+def test_the_same_bytes_skip_without_a_parse_and_other_bytes_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pair = Pair.made(tmp_path)
+    pair.sync()
+    pair.wait(seconds=20)
+    pair.sync()  # wrote nothing: the record holds the digest of the bytes it read
+    record = rerun.load(pair.skip.config)
+    assert record is not None and record.stored_digest and record.read_digest
+    before = pair.skip.path.read_bytes()
+
+    pair.wait(seconds=20)
+    with monkeypatch.context() as m:
+        m.setattr(xlsx, "CalamineWorkbook", _NoParse)
+        skipped = pair.skip.sync(pair.now)  # no parse at all: the same bytes
+    assert skipped.unchanged_since == record.at
+    assert skipped.rows_read == pair.full.reports[-1].rows_read
+    assert skipped.problems == pair.full.reports[-1].problems
+    assert pair.skip.path.read_bytes() == before
+
+    _rezipped(pair.skip.path)  # other bytes, the same cells: read, and still skipped
+    assert pair.skip.path.read_bytes() != before
+    with monkeypatch.context() as m:
+        m.setattr(xlsx, "CalamineWorkbook", _NoParse)
+        with pytest.raises(AssertionError, match="parsed"):
+            pair.skip.sync(pair.now)
+    assert pair.skip.sync(pair.now).unchanged_since == record.at
+
+    pair.edit(promise_later)  # other bytes, other cells: the full sync, the same as `--full`
+    assert pair.sync().unchanged_since is None
+
+
+def test_a_record_of_the_older_format_is_not_trusted(tmp_path: Path) -> None:
+    pair = Pair.made(tmp_path)
+    pair.sync()
+    pair.wait(seconds=20)
+    pair.sync()
+    path = rerun.memo_path(pair.skip.config)
+    data = json.loads(path.read_text())
+    data["format"] = 1
+    path.write_text(json.dumps(data))
+    assert rerun.load(pair.skip.config) is None
+    pair.wait(seconds=20)
+    assert pair.sync().unchanged_since is None  # computed again, and recorded anew
+    assert rerun.load(pair.skip.config) is not None
