@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, request
+from flask import Blueprint, request
 from werkzeug.wrappers import Response
 
 from sheets_sync.journal import JournalError, Submission, View
@@ -17,6 +17,7 @@ from .site import (
     form_keys,
     open_link,
     render,
+    see_other,
     services,
 )
 
@@ -70,10 +71,9 @@ def answer(token: str) -> Response | tuple[str, int]:
     view = open_link("approval", token)
     idem = checked_idem(token)
     s = services()
-    if s.journal.by_idem(idem) is not None:  # the same form sent twice: already recorded
-        return redirect(f"/a/{token}?done=1", 303)
     if recorded_answer(view) is not None:
-        return _page(token, view, 409)
+        # this very form sent twice (a double click) was recorded: thank it again
+        return see_other(f"/a/{token}?done=1") if s.journal.by_idem(idem) else _page(token, view, 409)
     decision = request.form.get("decision", "")
     comment = clean_text(request.form.get("comment"))
     name = clean_text(request.form.get("name"), MAX_NAME)
@@ -109,4 +109,4 @@ def answer(token: str) -> Response | tuple[str, int]:
             "Please try again",
             "We could not record your answer just now. Please try again in a few minutes.",
         ) from None
-    return redirect(f"/a/{token}?done=1", 303)
+    return see_other(f"/a/{token}?done=1")

@@ -5,13 +5,12 @@ with the workshop's decision under each; Acknowledge, Report a problem, Post pro
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, request, send_from_directory
+from flask import Blueprint, current_app, request, send_from_directory
 from werkzeug.wrappers import Response
 
-from sheets_sync.journal import JournalError, Submission, View
+from sheets_sync.journal import JournalError, SameAnswer, Submission, View
 
 from .security import MIMETYPES, UPLOAD_NAME, UploadRejected, check_image, store_upload
 from .site import (
@@ -22,6 +21,7 @@ from .site import (
     form_keys,
     open_link,
     render,
+    see_other,
     services,
 )
 
@@ -122,10 +122,10 @@ def act(token: str) -> Response | tuple[str, int]:
     action = request.form.get("action", "")
     if action not in ACTIONS:
         return _page(token, view, 400, error="Please choose what you want to send.")
-    if s.journal.by_idem(idem) is not None:  # the same form sent twice: already recorded
-        return redirect(f"/p/{token}?done={action}", 303)
+    thanks = f"/p/{token}?done={action}"
     if action == "ack" and _acknowledged(view) is not None:
-        return _page(token, view, 409)
+        # this very form sent twice (a double click) was recorded: thank it again
+        return see_other(thanks) if s.journal.by_idem(idem) else _page(token, view, 409)
     payload: dict[str, Any] = {
         "partner_name": view.data.get("partner_name"),
         "order_ref": view.data.get("order_ref"),
@@ -147,6 +147,8 @@ def act(token: str) -> Response | tuple[str, int]:
             error = "Please choose Started, Done or Shipped."
     photo = request.files.get("photo")
     data = photo.read() if photo is not None and photo.filename else b""
+    if data and s.journal.by_idem(idem) is not None:  # sent twice: keep one copy of the photo
+        return see_other(thanks)
     if error is None and action == "progress" and payload["status"] == "Shipped" and not data:
         error = "Shipped needs a photo of the parcel or the piece."
     if error is None and data and action != "ack":
@@ -170,7 +172,7 @@ def act(token: str) -> Response | tuple[str, int]:
         idem=idem,
     )
     try:
-        stored, new = s.journal.submit(sub, exclusive=(kind == "ack"), same=same_answer)
+        stored, new = s.journal.submit(sub, exclusive=(kind == "ack"), same=SAME_ANSWER)
     except JournalError as exc:
         current_app.logger.error("journal write failed: %s", exc)
         raise PageError(
@@ -180,16 +182,12 @@ def act(token: str) -> Response | tuple[str, int]:
         ) from None
     if not new and payload.get("photo") and stored.payload.get("photo") != payload["photo"]:
         (s.upload_dir / str(payload["photo"]).rsplit("/", 1)[-1]).unlink(missing_ok=True)
-    return redirect(f"/p/{token}?done={action}", 303)
+    return see_other(thanks)
 
 
-def same_answer(latest: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
-    """Is ``new`` the partner's latest answer sent again? The same words and choice, and
-    no other photo (a page restored by Back keeps what was typed, never the file)."""
-    if any(latest.get(k) != new.get(k) for k in ("status", "note", "text", "name")):
-        return False
-    photo = new.get("photo_sha256")
-    return photo is None or photo == latest.get("photo_sha256")
+# The partner's latest answer sent again: the same words and choice, and no other photo
+# (a page restored by Back keeps what was typed, never the file).
+SAME_ANSWER = SameAnswer(("status", "note", "text", "name"), attachment="photo_sha256")
 
 
 @bp.get("/u/<name>")

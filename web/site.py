@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import abort, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from sheets_sync.cells import local_time
 from sheets_sync.config import Config
@@ -91,6 +92,13 @@ def open_link(kind: str, token: str) -> View:
             "new link.",
         )
     return view
+
+
+def see_other(location: str) -> Response:
+    """303 See Other to a path of this site: the answer to a form once it is stored. Only
+    the status and the Location (what Flask's ``redirect`` adds, a small HTML page for
+    browsers that do not follow, no browser shows)."""
+    return Response(status=303, headers=[("Location", location)])
 
 
 def form_keys(token: str) -> dict[str, str]:
