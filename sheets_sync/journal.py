@@ -26,10 +26,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import random
+import re
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +40,7 @@ from typing import Any
 
 from .errors import SheetsSyncError
 from .group_commit import GroupCommit, GroupStats
+from .view_copies import Copies, PublishCounter
 
 KINDS = ("approval", "launch")
 SUBMISSION_KINDS = ("approval", "ack", "problem", "progress")
@@ -100,11 +104,55 @@ class Submission:
     seq: int = 0
 
 
+# Entry ids are unique, not secret: drawn from this process's own generator, seeded from
+# the system's randomness at start and again in a forked child, so drawing one costs no
+# system call (``uuid4`` asks the kernel each time).
+_IDS = random.Random()
+os.register_at_fork(after_in_child=_IDS.seed)
+
+
 def new_submission_id() -> str:
-    return "web-" + uuid.uuid4().hex
+    return "web-" + uuid.UUID(int=_IDS.getrandbits(128), version=4).hex
 
 
-Same = Callable[[Mapping[str, Any], Mapping[str, Any]], bool]
+@dataclass(frozen=True)
+class SameAnswer:
+    """When a new answer is the latest one of its kind and ref sent again (a form sent
+    from a page the browser restored, with a fresh key): the same value under each of
+    ``fields`` (a missing key and null alike) and, when the new answer carries an
+    ``attachment`` (e.g. a photo's digest), the same one there. Values are plain JSON
+    scalars; the rule is checked inside the database, in the statement that stores the
+    answer."""
+
+    fields: tuple[str, ...]
+    attachment: str | None = None
+
+    def __post_init__(self) -> None:
+        for key in (*self.fields, *([self.attachment] if self.attachment else [])):
+            if not _KEY.match(key):
+                raise ValueError(f"a SameAnswer key is a plain name, not {key!r}")
+
+    def condition(self) -> str:
+        """SQL over ``payload`` (the latest entry's), with parameters from ``params``."""
+        parts = [f"json_extract(payload, {_path(f)}) IS :same_{i}" for i, f in enumerate(self.fields)]
+        if self.attachment is not None:
+            found = f"json_extract(payload, {_path(self.attachment)})"
+            parts.append(f"(:attachment IS NULL OR {found} IS :attachment)")
+        return " AND ".join(parts) or "1"
+
+    def params(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        out = {f"same_{i}": payload.get(f) for i, f in enumerate(self.fields)}
+        if self.attachment is not None:
+            out["attachment"] = payload.get(self.attachment)
+        return out
+
+
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _path(key: str) -> str:
+    """A JSON path to a top-level key (a plain name), as an SQL literal: '$.note'."""
+    return f"'$.{key}'"
 
 
 @dataclass(frozen=True)
@@ -113,7 +161,7 @@ class _Ask:
 
     sub: Submission
     exclusive: bool
-    same: Same | None
+    same: SameAnswer | None
 
 
 class Journal:
@@ -129,6 +177,8 @@ class Journal:
         self._lock = threading.Lock()  # the writing connection
         self._read_lock = threading.Lock()
         self._group: GroupCommit[_Ask, tuple[Submission, bool]] = GroupCommit(self._store_batch)
+        self._published = PublishCounter(self.path.with_name(self.path.name + "-views"))
+        self._pages: Copies[View] = Copies(self._published)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -147,6 +197,7 @@ class Journal:
         with self._lock, self._read_lock:
             self._conn.close()
             self._reader.close()
+            self._published.close()
 
     @property
     def commits(self) -> GroupStats:
@@ -158,7 +209,15 @@ class Journal:
     def publish_views(self, views: Iterable[View], kinds: Iterable[str] = KINDS) -> int:
         """Make the views table say exactly ``views`` for ``kinds``: rows that changed are
         written, rows no longer in the workbook removed, all in one transaction; nothing is
-        written when nothing changed. Returns the number of rows written or removed."""
+        written when nothing changed. Returns the number of rows written or removed.
+        Every publish then counts one on the shared publish counter (``view_copies``),
+        also when nothing changed, so every process's copies of the pages are read anew."""
+        try:
+            return self._publish(views, kinds)
+        finally:
+            self._published.add_one()
+
+    def _publish(self, views: Iterable[View], kinds: Iterable[str]) -> int:
         wanted = {(v.kind, v.id): v for v in views}
         kinds = tuple(kinds)
         marks = ",".join("?" for _ in kinds)
@@ -194,6 +253,11 @@ class Journal:
             return len(upserts) + len(gone)
 
     def view(self, kind: str, row_id: str) -> View | None:
+        """The page of one link as last published (a copy kept since the last publish,
+        ``view_copies``; its ``data`` is shared: read it, never change it)."""
+        return self._pages.get((kind, row_id), lambda: self._read_view(kind, row_id))
+
+    def _read_view(self, kind: str, row_id: str) -> View | None:
         with self._read_lock:
             row = self._reader.execute(
                 "SELECT fingerprint, state, data FROM views WHERE kind=? AND id=?", (kind, row_id)
@@ -205,106 +269,91 @@ class Journal:
     # ---------------------------------------------------------- submissions
 
     def submit(
-        self, sub: Submission, exclusive: bool = False, same: Same | None = None
+        self, sub: Submission, exclusive: bool = False, same: SameAnswer | None = None
     ) -> tuple[Submission, bool]:
         """Store ``sub`` durably (committed and fsynced when this returns).
 
         Returns (the stored entry, True) or, when an entry with the same idempotency key
         exists — or with ``exclusive``, any PENDING entry of the same kind, ref and
         fingerprint (one answer per render waiting to be applied); or with ``same``, the
-        latest entry of the same kind and ref when ``same(its payload, sub's payload)``
-        says it is the same answer (a form sent again from a page the browser restored,
-        with a fresh key) — (that entry, False) and nothing new is stored. The look and
-        the insert are one transaction: two of them at once still store one, also when
-        they are committed together (each looks after the one before it in the batch)."""
+        latest entry of the same kind and ref when it is the same answer (``SameAnswer``)
+        — (that entry, False) and nothing new is stored. The look and the insert are one
+        statement: two of them at once still store one, also when they are committed
+        together (each looks after the one before it in the batch).
+
+        One answer alone is one statement, its own transaction: one fsync, and one trip
+        into SQLite (each trip lets the web server's other threads take the interpreter,
+        a switch that costs more than the statement itself)."""
         if sub.kind not in SUBMISSION_KINDS:
             raise JournalError(f"unknown submission kind {sub.kind!r}")
         return self._group.submit(_Ask(sub, exclusive, same))
 
     def _store_batch(self, asks: Sequence[_Ask]) -> list[tuple[Submission, bool] | Exception]:
-        """One transaction for ``asks``, in order, committed (one fsync) before returning.
-        With others in the batch, each answer has its own savepoint: one that fails is
-        rolled back alone and its caller hears why; a failed commit reaches every caller."""
-        outcomes: list[tuple[Submission, bool] | Exception] = []
-        alone = len(asks) == 1  # its failure is the batch's: no savepoint needed
+        """``asks`` in order, committed (one fsync) before returning. Alone, an answer is
+        one autocommitted statement. Together, they share one transaction; an answer the
+        database refuses is undone alone (SQLite undoes a failed statement, not its
+        transaction) and its caller hears why; a failed commit reaches every caller."""
         with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                for ask in asks:
-                    if alone:
-                        outcomes.append(self._store(ask))
-                        continue
-                    self._conn.execute("SAVEPOINT answer")
-                    try:
-                        outcomes.append(self._store(ask))
-                    except Exception as exc:  # noqa: BLE001 - handed to that answer's caller
-                        self._conn.execute("ROLLBACK TO answer")
-                        outcomes.append(_journal_error(exc, self.path))
-                    self._conn.execute("RELEASE answer")
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._rollback()
-                raise _journal_error(exc, self.path) from None
-            except BaseException:
-                self._rollback()  # never leave the transaction open for the next batch
-                raise
+            if len(asks) == 1:
+                try:
+                    stored = self._insert(asks[0])
+                except sqlite3.Error as exc:
+                    raise _journal_error(exc, self.path) from None
+                if stored is not None:
+                    return [(stored, True)]
+            return self._store_in_transaction(asks)
+
+    def _store_in_transaction(self, asks: Sequence[_Ask]) -> list[tuple[Submission, bool] | Exception]:
+        outcomes: list[tuple[Submission, bool] | Exception] = []
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            for ask in asks:
+                try:
+                    stored = self._insert(ask)
+                    outcomes.append((stored, True) if stored is not None else (self._existing(ask), False))
+                except Exception as exc:  # noqa: BLE001 - handed to that answer's caller
+                    if not self._conn.in_transaction:  # SQLite gave up the whole transaction
+                        raise
+                    outcomes.append(_journal_error(exc, self.path))
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise _journal_error(exc, self.path) from None
+        except BaseException:
+            self._rollback()  # never leave the transaction open for the next batch
+            raise
         return outcomes
 
-    def _store(self, ask: _Ask) -> tuple[Submission, bool]:
+    def _insert(self, ask: _Ask) -> Submission | None:
+        """Insert ``ask`` unless an entry makes it not new (one statement); the stored
+        entry, or None when nothing was inserted."""
         sub = ask.sub
-        existing = self._find_existing(sub, ask.exclusive)
-        if existing is None and ask.same is not None:
-            existing = self._same_as_latest(sub, ask.same)
-        if existing is not None:
-            return existing, False
-        entry_id = sub.id or new_submission_id()
+        params = _params(ask)
+        params["id"] = sub.id or new_submission_id()
+        params["payload"] = json.dumps(dict(sub.payload), ensure_ascii=False)
+        params["received_at"] = sub.received_at.isoformat()
+        unless = " AND ".join(f"NOT EXISTS ({q})" for q in _blockers(ask))
         cur = self._conn.execute(
-            "INSERT INTO submissions (id, idem, kind, ref, fingerprint, payload, "
-            "received_at) VALUES (?,?,?,?,?,?,?)",
-            (
-                entry_id,
-                sub.idem,
-                sub.kind,
-                sub.ref,
-                sub.fingerprint,
-                json.dumps(dict(sub.payload), ensure_ascii=False),
-                sub.received_at.isoformat(),
-            ),
+            "INSERT INTO submissions (id, idem, kind, ref, fingerprint, payload, received_at) "
+            "SELECT :id, :idem, :kind, :ref, :fingerprint, :payload, :received_at "
+            f"WHERE {unless}",
+            params,
         )
-        stored = Submission(
-            sub.kind,
-            sub.ref,
-            sub.fingerprint,
-            dict(sub.payload),
-            sub.received_at,
-            sub.idem,
-            entry_id,
-            None,
-            int(cur.lastrowid or 0),
-        )
-        return stored, True
-
-    def _find_existing(self, sub: Submission, exclusive: bool) -> Submission | None:
-        row = self._conn.execute(
-            f"SELECT {_COLS} FROM submissions WHERE idem=?", (sub.idem,)
-        ).fetchone()
-        if row is None and exclusive:
-            row = self._conn.execute(
-                f"SELECT {_COLS} FROM submissions WHERE kind=? AND ref=? AND fingerprint=? "
-                "AND applied_at IS NULL ORDER BY seq LIMIT 1",
-                (sub.kind, sub.ref, sub.fingerprint),
-            ).fetchone()
-        return None if row is None else _submission(row)
-
-    def _same_as_latest(self, sub: Submission, same: Same) -> Submission | None:
-        row = self._conn.execute(
-            f"SELECT {_COLS} FROM submissions WHERE kind=? AND ref=? ORDER BY seq DESC LIMIT 1",
-            (sub.kind, sub.ref),
-        ).fetchone()
-        if row is None:
+        if cur.rowcount != 1:
             return None
-        latest = _submission(row)
-        return latest if same(latest.payload, sub.payload) else None
+        return Submission(
+            sub.kind, sub.ref, sub.fingerprint, dict(sub.payload), sub.received_at, sub.idem,
+            params["id"], None, int(cur.lastrowid or 0),
+        )
+
+    def _existing(self, ask: _Ask) -> Submission:
+        """The entry that kept ``ask`` from being stored (inside the same transaction)."""
+        params = _params(ask)
+        for query in _blockers(ask):
+            row = self._conn.execute(query, params).fetchone()
+            if row is not None:
+                return _submission(row)
+        raise JournalError(f"the answer {ask.sub.idem!r} was neither stored nor found in {self.path}")
 
     def by_idem(self, idem: str) -> Submission | None:
         with self._read_lock:
@@ -371,6 +420,32 @@ def _journal_error(exc: Exception, path: Path) -> Exception:
 
 
 _COLS = "seq, id, idem, kind, ref, fingerprint, payload, received_at, applied_at"
+
+
+def _blockers(ask: _Ask) -> list[str]:
+    """The queries for an entry that makes ``ask`` not new, in order of precedence (the
+    same form sent twice; an answer pending for the same render; the same answer)."""
+    out = [f"SELECT {_COLS} FROM submissions WHERE idem = :idem"]
+    if ask.exclusive:
+        out.append(
+            f"SELECT {_COLS} FROM submissions WHERE kind = :kind AND ref = :ref "
+            "AND fingerprint = :fingerprint AND applied_at IS NULL ORDER BY seq LIMIT 1"
+        )
+    if ask.same is not None:
+        out.append(
+            f"SELECT {_COLS} FROM (SELECT {_COLS} FROM submissions WHERE kind = :kind "
+            f"AND ref = :ref ORDER BY seq DESC LIMIT 1) WHERE {ask.same.condition()}"
+        )
+    return out
+
+
+def _params(ask: _Ask) -> dict[str, Any]:
+    sub = ask.sub
+    params: dict[str, Any] = {"idem": sub.idem, "kind": sub.kind, "ref": sub.ref,
+                              "fingerprint": sub.fingerprint}
+    if ask.same is not None:
+        params.update(ask.same.params(sub.payload))
+    return params
 
 
 def _submission(row: tuple[Any, ...]) -> Submission:

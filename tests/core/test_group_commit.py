@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from sheets_sync.journal import Journal, JournalError, Submission
-from web.partners import same_answer
+from web.partners import SAME_ANSWER
 
 from .conftest import NOW
 
@@ -49,7 +49,7 @@ class Sender(threading.Thread):
 
     def run(self) -> None:
         try:
-            self.stored = self.journal.submit(self.sub, same=same_answer)
+            self.stored = self.journal.submit(self.sub, same=SAME_ANSWER)
         except Exception as exc:  # noqa: BLE001 - the test looks at it
             self.error = exc
 
