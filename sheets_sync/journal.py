@@ -25,6 +25,7 @@ SQLite's WAL lets readers and one writer work together.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import random
@@ -39,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SheetsSyncError
-from .group_commit import GroupCommit, GroupStats
+from .group_commit import GROUP_ABOVE, GroupCommit, GroupStats
 from .view_copies import Copies, PublishCounter
 
 KINDS = ("approval", "launch")
@@ -165,7 +166,9 @@ class _Ask:
 
 
 class Journal:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, group_above: float = GROUP_ABOVE) -> None:
+        """``group_above``: answers are grouped into one commit while commits lately took
+        this long or longer (``group_commit``; 0: always)."""
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -176,7 +179,9 @@ class Journal:
             raise JournalError(f"cannot open the journal {self.path}: {exc}") from None
         self._lock = threading.Lock()  # the writing connection
         self._read_lock = threading.Lock()
-        self._group: GroupCommit[_Ask, tuple[Submission, bool]] = GroupCommit(self._store_batch)
+        self._group: GroupCommit[_Ask, tuple[Submission, bool]] = GroupCommit(
+            self._store_batch, group_above
+        )
         self._published = PublishCounter(self.path.with_name(self.path.name + "-views"))
         self._pages: Copies[View] = Copies(self._published)
 
@@ -203,6 +208,12 @@ class Journal:
     def commits(self) -> GroupStats:
         """How the answers were grouped into transactions so far (one fsync each)."""
         return self._group.stats
+
+    @property
+    def grouping(self) -> bool:
+        """Whether answers arriving together now wait to share a commit (commits have
+        lately been slow) or each is committed at once (they have been quick)."""
+        return self._group.grouping
 
     # ---------------------------------------------------------------- views
 
@@ -332,13 +343,7 @@ class Journal:
         params["id"] = sub.id or new_submission_id()
         params["payload"] = json.dumps(dict(sub.payload), ensure_ascii=False)
         params["received_at"] = sub.received_at.isoformat()
-        unless = " AND ".join(f"NOT EXISTS ({q})" for q in _blockers(ask))
-        cur = self._conn.execute(
-            "INSERT INTO submissions (id, idem, kind, ref, fingerprint, payload, received_at) "
-            "SELECT :id, :idem, :kind, :ref, :fingerprint, :payload, :received_at "
-            f"WHERE {unless}",
-            params,
-        )
+        cur = self._conn.execute(_insert_sql(ask.exclusive, ask.same), params)
         if cur.rowcount != 1:
             return None
         return Submission(
@@ -349,7 +354,7 @@ class Journal:
     def _existing(self, ask: _Ask) -> Submission:
         """The entry that kept ``ask`` from being stored (inside the same transaction)."""
         params = _params(ask)
-        for query in _blockers(ask):
+        for query in _blockers(ask.exclusive, ask.same):
             row = self._conn.execute(query, params).fetchone()
             if row is not None:
                 return _submission(row)
@@ -422,21 +427,33 @@ def _journal_error(exc: Exception, path: Path) -> Exception:
 _COLS = "seq, id, idem, kind, ref, fingerprint, payload, received_at, applied_at"
 
 
-def _blockers(ask: _Ask) -> list[str]:
-    """The queries for an entry that makes ``ask`` not new, in order of precedence (the
-    same form sent twice; an answer pending for the same render; the same answer)."""
+@functools.cache
+def _blockers(exclusive: bool, same: SameAnswer | None) -> tuple[str, ...]:
+    """The queries for an entry that makes an answer not new, in order of precedence (the
+    same form sent twice; with ``exclusive``, an answer pending for the same render; with
+    ``same``, the same answer)."""
     out = [f"SELECT {_COLS} FROM submissions WHERE idem = :idem"]
-    if ask.exclusive:
+    if exclusive:
         out.append(
             f"SELECT {_COLS} FROM submissions WHERE kind = :kind AND ref = :ref "
             "AND fingerprint = :fingerprint AND applied_at IS NULL ORDER BY seq LIMIT 1"
         )
-    if ask.same is not None:
+    if same is not None:
         out.append(
             f"SELECT {_COLS} FROM (SELECT {_COLS} FROM submissions WHERE kind = :kind "
-            f"AND ref = :ref ORDER BY seq DESC LIMIT 1) WHERE {ask.same.condition()}"
+            f"AND ref = :ref ORDER BY seq DESC LIMIT 1) WHERE {same.condition()}"
         )
-    return out
+    return tuple(out)
+
+
+@functools.cache
+def _insert_sql(exclusive: bool, same: SameAnswer | None) -> str:
+    """Insert an answer unless one of ``_blockers`` finds an entry: one statement."""
+    unless = " AND ".join(f"NOT EXISTS ({q})" for q in _blockers(exclusive, same))
+    return (
+        "INSERT INTO submissions (id, idem, kind, ref, fingerprint, payload, received_at) "
+        f"SELECT :id, :idem, :kind, :ref, :fingerprint, :payload, :received_at WHERE {unless}"
+    )
 
 
 def _params(ask: _Ask) -> dict[str, Any]:

@@ -118,8 +118,8 @@ def act(token: str) -> Response | tuple[str, int]:
     if view.state.startswith(BLOCKED):
         return _page(token, view, 409)
     idem = checked_idem(token)
-    s = services()
-    action = request.form.get("action", "")
+    s, form = services(), request.form
+    action = form.get("action", "")
     if action not in ACTIONS:
         return _page(token, view, 400, error="Please choose what you want to send.")
     thanks = f"/p/{token}?done={action}"
@@ -133,16 +133,16 @@ def act(token: str) -> Response | tuple[str, int]:
     }
     error = None
     if action == "ack":
-        payload["name"] = clean_text(request.form.get("name"), MAX_NAME)
+        payload["name"] = clean_text(form.get("name"), MAX_NAME)
         if not payload["name"]:
             error = "Please write the name of the person receiving the job."
     elif action == "problem":
-        payload["text"] = clean_text(request.form.get("text"))
+        payload["text"] = clean_text(form.get("text"))
         if not payload["text"]:
             error = "Please describe the problem."
     else:
-        payload["status"] = request.form.get("status", "")
-        payload["note"] = clean_text(request.form.get("note"))
+        payload["status"] = form.get("status", "")
+        payload["note"] = clean_text(form.get("note"))
         if payload["status"] not in STATUSES:
             error = "Please choose Started, Done or Shipped."
     photo = request.files.get("photo")
@@ -161,7 +161,7 @@ def act(token: str) -> Response | tuple[str, int]:
             payload["photo"] = s.config.web.base_url.rstrip("/") + "/u/" + name
             payload["photo_sha256"] = hashlib.sha256(data).hexdigest()
     if error is not None:
-        return _page(token, view, 400, error=error, action=action, form=request.form)
+        return _page(token, view, 400, error=error, action=action, form=form)
     kind = action
     sub = Submission(
         kind=kind,

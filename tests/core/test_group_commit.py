@@ -12,13 +12,14 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from sheets_sync.group_commit import GroupCommit
 from sheets_sync.journal import Journal, JournalError, Submission
 from web.partners import SAME_ANSWER
 
@@ -90,7 +91,7 @@ def send_together(journal: Journal, first: Submission, together: list[Submission
 
 @pytest.fixture
 def journal(tmp_path: Path) -> Iterator[Journal]:
-    j = Journal(tmp_path / "journal.sqlite3")
+    j = Journal(tmp_path / "journal.sqlite3", group_above=0)  # always grouping
     yield j
     j.close()
 
@@ -153,3 +154,66 @@ def test_an_answer_that_cannot_be_stored_fails_alone_and_the_rest_of_its_commit_
         assert reopened.counts() == {"submissions": 4, "pending": 4}
     finally:
         reopened.close()
+
+
+def test_answers_group_only_while_commits_are_slow(tmp_path: Path) -> None:
+    """Quick commits: each answer is committed at once, nobody waits for a batch. A slow
+    commit (the disk, or the journal held busy) turns grouping on. (The default line is
+    2 ms; 0.25 s here, so that any disk's commit is quick and 1.5 s held busy is slow.)"""
+    journal = Journal(tmp_path / "journal.sqlite3", group_above=0.25)
+    try:
+        assert journal.grouping  # nothing timed yet
+        for n in range(5):
+            journal.submit(progress(f"quick-{n}", "Started", f"note {n}"))
+        assert not journal.grouping
+        assert journal.commits.sizes == {1: 5}
+
+        first, second = (
+            Sender(journal, progress("busy-1", "Done", "a")),
+            Sender(journal, progress("busy-2", "Done", "b")),
+        )
+        with journal_held_busy(journal.path):
+            first.start()
+            second.start()
+            time.sleep(1.5)  # both wait for the database, neither in a batch
+            assert journal.commits.queued == 0 and journal.commits.running == 0
+        first.join(WAIT)
+        second.join(WAIT)
+        assert first.error is None and second.error is None
+        assert journal.commits.sizes == {1: 7}  # each its own commit
+        assert [s.payload["note"] for s in journal.for_ref("progress", "L-7")][-2:] == ["a", "b"]
+    finally:
+        journal.close()
+
+
+def test_batches_slow_lately_turn_grouping_on_and_quick_ones_off() -> None:
+    took = {"seconds": 0.0}
+    runs: list[list[int]] = []
+
+    def run(items: Sequence[int]) -> list[int]:
+        time.sleep(took["seconds"])
+        runs.append(list(items))
+        return [i * 10 for i in items]
+
+    group: GroupCommit[int, int] = GroupCommit(run, group_above=0.05, lately=2)
+    assert group.grouping  # nothing timed yet
+    assert [group.submit(n) for n in (1, 2)] == [10, 20]
+    assert not group.grouping
+    took["seconds"] = 0.08  # the disk got slow: once both batches timed are slow, group
+    group.submit(3)
+    assert not group.grouping  # the quickest of the last two is still quick
+    group.submit(4)
+    assert group.grouping
+    threads = [threading.Thread(target=group.submit, args=(n,)) for n in (5, 6, 7)]
+    threads[0].start()
+    until(lambda: group.stats.running == 1, "5 in its batch")
+    for t in threads[1:]:
+        t.start()
+    until(lambda: group.stats.queued == 2, "6 and 7 queued")
+    for t in threads:
+        t.join(WAIT)
+    assert runs[-2:] == [[5], [6, 7]]  # 6 and 7 shared one batch
+    took["seconds"] = 0.0
+    group.submit(8)
+    group.submit(9)
+    assert not group.grouping
