@@ -4,7 +4,8 @@ Two tables:
 
 * ``views``: what each link's page shows, PUBLISHED by the sync (``steps.links.publish_step``):
   (kind "approval" | "launch", row id) -> fingerprint, state and the page's data as JSON.
-  The web app reads only this; it never talks to the workbook.
+  The web app reads only this; it never talks to the workbook. Each process keeps the
+  pages it read in memory until the next publish (``sheets_sync.view_copies``).
 * ``submissions``: what clients and partners answered, written by the web app and
   committed to disk (WAL, ``synchronous=FULL``) BEFORE the page says "thank you". A unique
   idempotency key (a hidden field, one per form) makes a double click one entry, and the
@@ -16,9 +17,10 @@ Two tables:
 
 Every thread of the web server shares two connections, each behind its own lock: one
 that writes and one that reads, so a page being read never waits for an answer being
-fsynced. Answers that arrive together are stored as one transaction with one fsync (group
-commit, ``sheets_sync.group_commit``); each request still returns only when its own
-answer is on disk. Other processes (the sync) open their own Journal on the same file:
+fsynced. An answer is stored by one statement (its checks and its insert together), its
+own transaction; while commits are slow, answers that arrive together share one
+transaction and one fsync (group commit, ``sheets_sync.group_commit``). Each request
+returns only when its own answer is on disk. Other processes (the sync) open their own Journal on the same file:
 SQLite's WAL lets readers and one writer work together.
 """
 
