@@ -20,8 +20,8 @@ that writes and one that reads, so a page being read never waits for an answer b
 fsynced. An answer is stored by one statement (its checks and its insert together), its
 own transaction; while commits are slow, answers that arrive together share one
 transaction and one fsync (group commit, ``sheets_sync.group_commit``). Each request
-returns only when its own answer is on disk. Other processes (the sync) open their own Journal on the same file:
-SQLite's WAL lets readers and one writer work together.
+returns only when its own answer is on disk. Other processes (the sync) open their own
+Journal on the same file: SQLite's WAL lets readers and one writer work together.
 """
 
 from __future__ import annotations
