@@ -184,7 +184,7 @@ class Journal:
         self._group: GroupCommit[_Ask, tuple[Submission, bool]] = GroupCommit(
             self._store_batch, group_above
         )
-        self._published = PublishCounter(self.path.with_name(self.path.name + "-views"))
+        self._published = PublishCounter(self.path.with_name(self.path.name + "-views"), self.path)
         self._pages: Copies[View] = Copies(self._published)
 
     def _connect(self) -> sqlite3.Connection:
@@ -225,10 +225,15 @@ class Journal:
         written when nothing changed. Returns the number of rows written or removed.
         Every publish then counts one on the shared publish counter (``view_copies``),
         also when nothing changed, so every process's copies of the pages are read anew."""
+        written = self._publish(views, kinds)
         try:
-            return self._publish(views, kinds)
-        finally:
             self._published.add_one()
+        except OSError as exc:
+            raise JournalError(
+                f"the pages were published to {self.path}, but the web app cannot be told: "
+                f"{exc} (give this user write access to it, as to the journal)"
+            ) from None
+        return written
 
     def _publish(self, views: Iterable[View], kinds: Iterable[str]) -> int:
         wanted = {(v.kind, v.id): v for v in views}

@@ -13,7 +13,8 @@ A copy is never older than the counter says: a page read while a publish was goi
 used for that request and not kept. A sync that dies between its commit and the count
 leaves the old copies until the next publish (every sync that publishes counts, also when
 no page changed). Where the file cannot be mapped, nothing is kept and every read goes to
-the journal.
+the journal; a publisher that cannot write it is refused with the file named, since the
+pages it published would go unseen.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import mmap
 import os
+import stat
 import struct
 from collections.abc import Callable, Hashable
 from pathlib import Path
@@ -32,19 +34,35 @@ _MISSING = object()
 
 
 class PublishCounter:
-    """The shared counter of publishes, mapped from ``path`` (created if missing)."""
+    """The shared counter of publishes, mapped from ``path``: created if missing, with the
+    permissions of ``like`` (the journal, as SQLite gives its -wal and -shm files), so a
+    sync and a web server running as two users who share the journal share it too. A
+    process that may only read it maps it to read; one that cannot map it has no copies."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, like: Path | None = None) -> None:
         self.path = path
         self._map: mmap.mmap | None = None
+        self.writable = False
         with contextlib.suppress(OSError, ValueError):
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                if os.fstat(fd).st_size < _COUNTER.size:
-                    os.ftruncate(fd, _COUNTER.size)
-                self._map = mmap.mmap(fd, _COUNTER.size)
-            finally:
-                os.close(fd)
+            self._map, self.writable = self._open(like), True
+        if self._map is None:
+            with contextlib.suppress(OSError, ValueError):
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    self._map = mmap.mmap(fd, _COUNTER.size, access=mmap.ACCESS_READ)
+                finally:
+                    os.close(fd)
+
+    def _open(self, like: Path | None) -> mmap.mmap:
+        mode = stat.S_IMODE(os.stat(like).st_mode) if like is not None and like.exists() else 0o644
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, mode)
+        try:
+            if os.fstat(fd).st_size < _COUNTER.size:
+                os.fchmod(fd, mode)  # new: the journal's permissions, whatever the umask
+                os.ftruncate(fd, _COUNTER.size)
+            return mmap.mmap(fd, _COUNTER.size)
+        finally:
+            os.close(fd)
 
     @property
     def shared(self) -> bool:
@@ -55,8 +73,11 @@ class PublishCounter:
         return None if self._map is None else int(_COUNTER.unpack_from(self._map)[0])
 
     def add_one(self) -> None:
-        if self._map is not None:
-            _COUNTER.pack_into(self._map, 0, (_COUNTER.unpack_from(self._map)[0] + 1) % 2**64)
+        """Count one publish. PermissionError when this process cannot write the counter:
+        the pages it published would stay unseen where copies are kept."""
+        if self._map is None or not self.writable:
+            raise PermissionError(f"cannot write {self.path}")
+        _COUNTER.pack_into(self._map, 0, (_COUNTER.unpack_from(self._map)[0] + 1) % 2**64)
 
     def close(self) -> None:
         if self._map is not None:

@@ -4,6 +4,7 @@ publish from another process is seen by the very next read."""
 from __future__ import annotations
 
 import sqlite3
+import stat
 import subprocess
 import sys
 import textwrap
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sheets_sync.journal import Journal, View
+from sheets_sync.journal import Journal, JournalError, View
 from sheets_sync.view_copies import Copies, PublishCounter
 
 
@@ -32,7 +33,7 @@ def publish_elsewhere(path: Path, state: str) -> None:
     code = textwrap.dedent(
         f"""
         from pathlib import Path
-        from sheets_sync.journal import Journal, View
+        from sheets_sync.journal import Journal, JournalError, View
         j = Journal(Path({str(path)!r}))
         j.publish_views([View("launch", "L-012", "fp-1", {state!r}, {{"order_ref": "JW-2312"}})])
         j.close()
@@ -86,6 +87,31 @@ def test_a_page_read_while_a_publish_goes_on_is_used_once_and_not_kept(tmp_path:
     assert copies.get("L-012", lambda: "not asked") == "new"
     assert reads == ["read", "again"]
     counter.close()
+
+
+def test_a_publish_the_web_app_cannot_be_told_of_is_refused_with_the_file_named(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "journal.sqlite3-views").mkdir()  # cannot be mapped, nor written
+    journal = Journal(tmp_path / "journal.sqlite3")
+    try:
+        with pytest.raises(JournalError, match="journal.sqlite3-views"):
+            journal.publish_views([page("Ready")])
+        assert journal.view("launch", "L-012") == page("Ready")  # read from the journal
+    finally:
+        journal.close()
+
+
+def test_the_counter_file_takes_the_journals_permissions(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3")
+    journal.close()
+    (tmp_path / "journal.sqlite3").chmod(0o660)
+    (tmp_path / "journal.sqlite3-views").unlink()
+    again = Journal(tmp_path / "journal.sqlite3")
+    try:
+        assert stat.S_IMODE((tmp_path / "journal.sqlite3-views").stat().st_mode) == 0o660
+    finally:
+        again.close()
 
 
 def test_without_a_counter_file_every_read_goes_to_the_journal(tmp_path: Path) -> None:
