@@ -110,10 +110,11 @@ class MailStep:
         self._ledger_driven(run, sending)
         w = ctx.config.workshop
         rules = dn.Rules(w.manager_email, ctx.config.mail.approval_reminder_days, w.problem_decision_hours)
-        approvals = []
-        for af in run.approvals.values():
-            seen = self.ledger.first_seen(f"approval:{af.approval.approval_id}", ctx.today.isoformat())
-            approvals.append((af, datetime.fromisoformat(seen).date()))
+        seen = self.ledger.first_seen_all(
+            [f"approval:{aid}" for aid in run.approvals], ctx.today.isoformat()
+        )
+        approvals = [(af, datetime.fromisoformat(seen[f"approval:{aid}"]).date())
+                     for aid, af in run.approvals.items()]
         due = dn.all_due(run.launches.values(), approvals, cal, ctx.now, rules)
         due += [n for f in run.problems.values() for n in pp.problem_notices(f, cal, ctx.now, rules)]
         waiting = []
