@@ -27,14 +27,9 @@ Journal on the same file: SQLite's WAL lets readers and one writer work together
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
-import os
-import random
-import re
 import sqlite3
 import threading
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,7 +38,19 @@ from typing import Any
 
 from .errors import SheetsSyncError
 from .group_commit import GROUP_ABOVE, GroupCommit, GroupStats
+from .submissions import (
+    COLS,
+    SameAnswer,
+    Submission,
+    blockers,
+    from_row,
+    insert_sql,
+    new_submission_id,
+    params,
+)
 from .view_copies import Copies, PublishCounter
+
+__all__ = ["Journal", "JournalError", "SameAnswer", "Submission", "View", "new_submission_id"]
 
 KINDS = ("approval", "launch")
 SUBMISSION_KINDS = ("approval", "ack", "problem", "progress")
@@ -90,72 +97,6 @@ class View:
 
     def encoded(self) -> str:
         return json.dumps(self.data, sort_keys=True, ensure_ascii=False, default=str)
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One answer from outside. ``id`` is unique forever and becomes the Activity row id."""
-
-    kind: str  # approval / ack / problem / progress
-    ref: str  # Approval ID or Launch ID
-    fingerprint: str  # of the content the person saw
-    payload: Mapping[str, Any]
-    received_at: datetime  # aware
-    idem: str
-    id: str = ""
-    applied_at: datetime | None = None
-    seq: int = 0
-
-
-# Entry ids are unique, not secret: drawn from this process's own generator, seeded from
-# the system's randomness at start and again in a forked child, so drawing one costs no
-# system call (``uuid4`` asks the kernel each time).
-_IDS = random.Random()
-os.register_at_fork(after_in_child=_IDS.seed)
-
-
-def new_submission_id() -> str:
-    return "web-" + uuid.UUID(int=_IDS.getrandbits(128), version=4).hex
-
-
-@dataclass(frozen=True)
-class SameAnswer:
-    """When a new answer is the latest one of its kind and ref sent again (a form sent
-    from a page the browser restored, with a fresh key): the same value under each of
-    ``fields`` (a missing key and null alike) and, when the new answer carries an
-    ``attachment`` (e.g. a photo's digest), the same one there. Values are plain JSON
-    scalars; the rule is checked inside the database, in the statement that stores the
-    answer."""
-
-    fields: tuple[str, ...]
-    attachment: str | None = None
-
-    def __post_init__(self) -> None:
-        for key in (*self.fields, *([self.attachment] if self.attachment else [])):
-            if not _KEY.match(key):
-                raise ValueError(f"a SameAnswer key is a plain name, not {key!r}")
-
-    def condition(self) -> str:
-        """SQL over ``payload`` (the latest entry's), with parameters from ``params``."""
-        parts = [f"json_extract(payload, {_path(f)}) IS :same_{i}" for i, f in enumerate(self.fields)]
-        if self.attachment is not None:
-            found = f"json_extract(payload, {_path(self.attachment)})"
-            parts.append(f"(:attachment IS NULL OR {found} IS :attachment)")
-        return " AND ".join(parts) or "1"
-
-    def params(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        out = {f"same_{i}": payload.get(f) for i, f in enumerate(self.fields)}
-        if self.attachment is not None:
-            out["attachment"] = payload.get(self.attachment)
-        return out
-
-
-_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _path(key: str) -> str:
-    """A JSON path to a top-level key (a plain name), as an SQL literal: '$.note'."""
-    return f"'$.{key}'"
 
 
 @dataclass(frozen=True)
@@ -346,53 +287,53 @@ class Journal:
         """Insert ``ask`` unless an entry makes it not new (one statement); the stored
         entry, or None when nothing was inserted."""
         sub = ask.sub
-        params = _params(ask)
-        params["id"] = sub.id or new_submission_id()
-        params["payload"] = json.dumps(dict(sub.payload), ensure_ascii=False)
-        params["received_at"] = sub.received_at.isoformat()
-        cur = self._conn.execute(_insert_sql(ask.exclusive, ask.same), params)
+        values = params(sub, ask.same)
+        values["id"] = sub.id or new_submission_id()
+        values["payload"] = json.dumps(dict(sub.payload), ensure_ascii=False)
+        values["received_at"] = sub.received_at.isoformat()
+        cur = self._conn.execute(insert_sql(ask.exclusive, ask.same), values)
         if cur.rowcount != 1:
             return None
         return Submission(
             sub.kind, sub.ref, sub.fingerprint, dict(sub.payload), sub.received_at, sub.idem,
-            params["id"], None, int(cur.lastrowid or 0),
+            values["id"], None, int(cur.lastrowid or 0),
         )
 
     def _existing(self, ask: _Ask) -> Submission:
         """The entry that kept ``ask`` from being stored (inside the same transaction)."""
-        params = _params(ask)
-        for query in _blockers(ask.exclusive, ask.same):
-            row = self._conn.execute(query, params).fetchone()
+        values = params(ask.sub, ask.same)
+        for query in blockers(ask.exclusive, ask.same):
+            row = self._conn.execute(query, values).fetchone()
             if row is not None:
-                return _submission(row)
+                return from_row(row)
         raise JournalError(f"the answer {ask.sub.idem!r} was neither stored nor found in {self.path}")
 
     def by_idem(self, idem: str) -> Submission | None:
         with self._read_lock:
             row = self._reader.execute(
-                f"SELECT {_COLS} FROM submissions WHERE idem=?", (idem,)
+                f"SELECT {COLS} FROM submissions WHERE idem=?", (idem,)
             ).fetchone()
-        return None if row is None else _submission(row)
+        return None if row is None else from_row(row)
 
     def pending(self, limit: int | None = None) -> list[Submission]:
         """Entries not yet applied to the workbook, oldest first."""
-        sql = f"SELECT {_COLS} FROM submissions WHERE applied_at IS NULL ORDER BY seq"
+        sql = f"SELECT {COLS} FROM submissions WHERE applied_at IS NULL ORDER BY seq"
         args: tuple[int, ...] = ()
         if limit is not None:
             sql += " LIMIT ?"
             args = (limit,)
         with self._read_lock:
             rows = self._reader.execute(sql, args).fetchall()
-        return [_submission(r) for r in rows]
+        return [from_row(r) for r in rows]
 
     def for_ref(self, kind: str, ref: str) -> list[Submission]:
         """Every entry of one kind for one Approval ID / Launch ID, oldest first."""
         with self._read_lock:
             rows = self._reader.execute(
-                f"SELECT {_COLS} FROM submissions WHERE kind=? AND ref=? ORDER BY seq",
+                f"SELECT {COLS} FROM submissions WHERE kind=? AND ref=? ORDER BY seq",
                 (kind, ref),
             ).fetchall()
-        return [_submission(r) for r in rows]
+        return [from_row(r) for r in rows]
 
     def mark_applied(self, ids: Iterable[str], at: datetime) -> int:
         ids = list(ids)
@@ -425,63 +366,7 @@ class Journal:
 
 def _journal_error(exc: Exception, path: Path) -> Exception:
     """What the caller of ``submit`` hears: a database failure as a JournalError, anything
-    else (e.g. raised by a ``same`` function) as it is."""
+    else (e.g. a payload JSON cannot hold) as it is."""
     if isinstance(exc, sqlite3.Error):
         return JournalError(f"cannot record the answer in {path}: {exc}")
     return exc
-
-
-_COLS = "seq, id, idem, kind, ref, fingerprint, payload, received_at, applied_at"
-
-
-@functools.cache
-def _blockers(exclusive: bool, same: SameAnswer | None) -> tuple[str, ...]:
-    """The queries for an entry that makes an answer not new, in order of precedence (the
-    same form sent twice; with ``exclusive``, an answer pending for the same render; with
-    ``same``, the same answer)."""
-    out = [f"SELECT {_COLS} FROM submissions WHERE idem = :idem"]
-    if exclusive:
-        out.append(
-            f"SELECT {_COLS} FROM submissions WHERE kind = :kind AND ref = :ref "
-            "AND fingerprint = :fingerprint AND applied_at IS NULL ORDER BY seq LIMIT 1"
-        )
-    if same is not None:
-        out.append(
-            f"SELECT {_COLS} FROM (SELECT {_COLS} FROM submissions WHERE kind = :kind "
-            f"AND ref = :ref ORDER BY seq DESC LIMIT 1) WHERE {same.condition()}"
-        )
-    return tuple(out)
-
-
-@functools.cache
-def _insert_sql(exclusive: bool, same: SameAnswer | None) -> str:
-    """Insert an answer unless one of ``_blockers`` finds an entry: one statement."""
-    unless = " AND ".join(f"NOT EXISTS ({q})" for q in _blockers(exclusive, same))
-    return (
-        "INSERT INTO submissions (id, idem, kind, ref, fingerprint, payload, received_at) "
-        f"SELECT :id, :idem, :kind, :ref, :fingerprint, :payload, :received_at WHERE {unless}"
-    )
-
-
-def _params(ask: _Ask) -> dict[str, Any]:
-    sub = ask.sub
-    params: dict[str, Any] = {"idem": sub.idem, "kind": sub.kind, "ref": sub.ref,
-                              "fingerprint": sub.fingerprint}
-    if ask.same is not None:
-        params.update(ask.same.params(sub.payload))
-    return params
-
-
-def _submission(row: tuple[Any, ...]) -> Submission:
-    seq, entry_id, idem, kind, ref, fingerprint, payload, received, applied = row
-    return Submission(
-        kind=kind,
-        ref=ref,
-        fingerprint=fingerprint,
-        payload=json.loads(payload),
-        received_at=datetime.fromisoformat(received),
-        idem=idem,
-        id=entry_id,
-        applied_at=datetime.fromisoformat(applied) if applied else None,
-        seq=int(seq),
-    )
