@@ -114,6 +114,7 @@ def sync_once(
     take_over: bool = False,
     tell: bool = False,
     full: bool = False,
+    backend: Backend | None = None,
 ) -> SyncReport:
     """One sync, whole (read, steps, write, after-write marks), under the one-sync lock of
     the state folder: every command that syncs comes through here. ``digest``: send
@@ -121,8 +122,11 @@ def sync_once(
     the lock past ``[watch] lock_wait_seconds``. A workbook another installation syncs is
     refused (``installation``) unless ``take_over``. A workbook read exactly as the last
     full sync left it, before anything can change on the clock, is not computed again
-    (``rerun``) unless ``full``, ``dry_run``, ``digest``, ``take_over`` or ``keep_context``."""
-    backend = make_backend(config)  # a missing workbook is said before anything is made
+    (``rerun``) unless ``full``, ``dry_run``, ``digest``, ``take_over`` or ``keep_context``.
+    ``backend``: the workbook to sync instead of the one ``config`` names (one already
+    opened: a benchmark's or a test's fake Sheets API behind a real Google backend)."""
+    if backend is None:
+        backend = make_backend(config)  # a missing workbook is said before anything is made
     with one_sync(config, what=what):
         me = installation(config)
         read_ahead = []  # the read is handed on in a list: only run_sync may hold it

@@ -23,10 +23,12 @@ succeeded leaves a new one, so a record never outlives the workbook it describes
 "The workbook is the same" is first asked of the stored bytes, where a backend keeps its
 workbook as one file (``base.StoredWhole``, an .xlsx): the record keeps the digest of the
 bytes its read parsed, and the same bytes read the same, so the rerun costs reading and
-hashing the file, not parsing it (``unchanged_stored``). Bytes that differ (the file saved
-again by a person, or a backend with no stored file: Google) are read and the read's
-fingerprint compared (``unchanged``). The installation claim the full sync checked is in
-those same bytes, so the stored path need not read it again.
+hashing the file, not parsing it (``unchanged_stored``). The installation claim the full
+sync checked is in those same bytes, so the stored path need not read it again. Otherwise
+the workbook is read (``unchanged``): when the read parsed the same bytes as the full
+sync's (Google's values answer, which has no stored file to hash beforehand), its
+fingerprint is the recorded one; when not (the file saved again by a person), the read
+itself is fingerprinted and compared.
 """
 
 from __future__ import annotations
@@ -202,7 +204,9 @@ def unchanged(config: Config, snapshot: Snapshot, now: datetime, me: Installatio
     check_claim(snapshot, me)
     if waiting_elsewhere(config, now):
         return None
-    if fingerprint(snapshot_digest(snapshot), config, me) != memo.fingerprint:
+    same_bytes = bool(snapshot.stored_digest) and snapshot.stored_digest == memo.stored_digest
+    read = memo.read_digest if same_bytes else snapshot_digest(snapshot)  # same bytes, same read
+    if fingerprint(read, config, me) != memo.fingerprint:
         return None
     return _skipped(memo)
 

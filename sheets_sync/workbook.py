@@ -7,6 +7,7 @@ the contract is ``sheets_sync.records``' job.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -79,12 +80,22 @@ class Table:
             yield number, {k: v for k, v in zip(keys, cells, strict=False) if k}
 
 
+def bytes_digest(*parts: bytes) -> str:
+    """A digest of the bytes a read parsed (``Snapshot.stored_digest``)."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        h.update(len(part).to_bytes(8, "big"))  # "ab" + "c" and "a" + "bc" differ
+        h.update(part)
+    return h.hexdigest()
+
+
 @dataclass
 class Snapshot:
     tables: dict[str, Table] = field(default_factory=dict)  # by normalized tab name
     source: str = ""
-    # a digest of the stored bytes this snapshot was read from, when the backend reads its
-    # workbook whole (an .xlsx file, ``base.StoredWhole``); "" when it has none
+    # a digest of the bytes this snapshot was parsed from (``bytes_digest``): the .xlsx
+    # file, or Google's values answer with the tabs it was asked for. The same bytes
+    # give the same snapshot (``rerun``); "" when the backend has none
     stored_digest: str = field(default="", compare=False)
     # derived lookups (e.g. key -> row position), filled lazily by readers of the snapshot
     cache: dict[str, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)

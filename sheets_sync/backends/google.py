@@ -50,7 +50,7 @@ from .. import __version__
 from ..contract import HUMAN_TABS, MACHINE_TABS, normalize
 from ..errors import BackendUnavailable, WorkbookError
 from ..installation import WorkbookClaimed, claim_token_id
-from ..workbook import Snapshot
+from ..workbook import Snapshot, bytes_digest
 from .base import ChangeSet, WriteResult
 from .google_client import open_client
 from .google_layout import LOOK_FIELDS, META_FIELDS, Look, key_map, look_ranges, read_look
@@ -124,6 +124,7 @@ class GoogleBackend:
         self._columns: dict[str, ReadColumns] = {}  # looked columns' values, for widths
         self._tokens: list[int] = []
         self._hashes = True  # the last values read had text starting with "#"
+        self._digest = ""  # of the last values answer and the ranges asked (``_values``)
         self._rand = rand or random.Random().random
 
     @classmethod
@@ -159,11 +160,13 @@ class GoogleBackend:
                                lambda: self.http.fetch_sheet_metadata(self.key, params=params)))
 
     def _values(self, ranges: Sequence[str], what: str) -> list[list[list[Any]]]:
-        """One values.batchGet; empty cells come back as None (``parse_values``)."""
+        """One values.batchGet; empty cells come back as None (``parse_values``). Keeps
+        the digest of the answer with the ranges asked: the bytes the read parses."""
         params: dict[str, Any] = {**READ_PARAMS, "ranges": list(ranges)}
         body = self._call(what, lambda: self.http.request(
             "get", SPREADSHEET_VALUES_BATCH_URL % self.key, params=params).content)
         got, self._hashes = parse_values(body)
+        self._digest = bytes_digest("\n".join(ranges).encode(), body)
         return got + [[] for _ in range(len(ranges) - len(got))]
 
     def _learn_tabs(self) -> Look:
@@ -189,7 +192,7 @@ class GoogleBackend:
             self._headers[normalize(title)] = list(table.headers)
             self._columns[normalize(title)] = read_columns(table)
             tables.append(table)
-        return Snapshot.of(tables, source=self.describe())
+        return Snapshot.of(tables, source=self.describe(), stored_digest=self._digest)
 
     def write(self, changes: ChangeSet) -> WriteResult:
         if not changes:

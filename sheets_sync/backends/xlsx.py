@@ -25,7 +25,6 @@ undo ours.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import io
 import os
 import shutil
@@ -46,7 +45,7 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 from ..cells import CellValue, FormulaError, to_text
 from ..contract import HUMAN_TABS, normalize
 from ..errors import NotAWorkbook, SheetsSyncError, WorkbookError, WorkbookLocked
-from ..workbook import Snapshot, Table, trim_rows
+from ..workbook import Snapshot, Table, bytes_digest, trim_rows
 from .base import ChangeSet, WriteResult
 from .xlsx_apply import WorkbookWriter, fill_header
 from .xlsx_cells import from_calamine, put
@@ -230,10 +229,6 @@ class XlsxBackend:
     def _bytes_start(self) -> bytes:
         with self.path.open("rb") as fh:
             return fh.read(4)
-
-
-def bytes_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 def _table(name: str, grid: list[list[Any]], errors: Mapping[tuple[int, int], str]) -> Table:
