@@ -1,6 +1,6 @@
 """Web submit path: latency with a fast vs a 5 s slow workbook, and requests per second.
 
-    python -m benchmarks.bench_web [--submits 300 --throughput 600 --clients 4 --rounds 3]
+    python -m benchmarks.bench_web [--submits 300 --throughput 600 --clients 4 --rounds 5]
 
 The submit path writes only the journal (SQLite, WAL, synchronous=FULL: committed and
 fsynced before the answer is thanked; answers arriving together share one commit and one
@@ -14,7 +14,11 @@ same load: ``--clients`` keep-alive connections sending ``--throughput`` request
 The forms the clients post (each with its own key and CSRF proof) are filled in before the
 clock starts, as a browser got them with the page: in the clock, the clients in this
 process only send and read, for the hello-world as for the submit.
-The two alternate for ``--rounds`` rounds (the machine's load drifts; alternating shares
+Beside them, for information, a bare Flask POST that reads the same form and answers the
+same 303 with no body: the shape of the request and its answer with none of our work (on
+some machines waitress answers many connections at once much more slowly when the answer
+has a body, as the hello-world's has, and this floor shows what is ours apart from that).
+The three alternate for ``--rounds`` rounds (the machine's load drifts; alternating shares
 the drift) and the median of each is compared: the target is a submit rate of at least
 half the hello-world's. Everything runs on 127.0.0.1, bounded in count and time.
 """
@@ -36,6 +40,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from werkzeug.wrappers import Response
+
 from benchmarks import Row, emit, peak_mb
 from sheets_sync.backends.base import ChangeSet, WriteResult
 from sheets_sync.backends.memory import MemoryBackend
@@ -50,6 +56,7 @@ from sheets_sync.sync import run_sync
 from sheets_sync.workbook import Snapshot
 from web import create_app
 from web.server import start
+from web.site import see_other
 
 MAX_SECONDS = 60.0  # no single phase runs longer than this
 SERVER_THREADS = 4  # waitress threads, the same for the submit endpoint and its floor
@@ -180,8 +187,24 @@ def _cpu() -> float:
     return t.user + t.system
 
 
+def bare_post() -> Any:
+    """A bare Flask app answering the same form as the submit endpoint with the same 303
+    and no body: what the shape of the request and answer costs, with none of our work."""
+    from flask import Flask, request
+
+    app = Flask("bare")
+
+    def answer(token: str) -> Response:
+        form = request.form
+        return see_other(f"/p/{token}?done={form.get('action', '')}")
+
+    app.add_url_rule("/p/<token>", "answer", answer, methods=["POST"])
+    return app
+
+
 def throughput(kind: str, total: int, clients: int) -> Round:
-    """Requests per second of ``kind`` ("hello" or "submit"), and what each cost."""
+    """Requests per second of ``kind`` ("hello", "bare post" or "submit"), and what each
+    cost."""
     with tempfile.TemporaryDirectory() as tmp:
         config, journal, signer, _backend, path = _setup(Path(tmp))
         if kind == "hello":
@@ -189,6 +212,8 @@ def throughput(kind: str, total: int, clients: int) -> Round:
 
             app: Any = Flask("hello")
             app.add_url_rule("/", "hello", lambda: "Hello, world!")
+        elif kind == "bare post":
+            app = bare_post()
         else:
             app = create_app(config, journal, signer)
         server = start(app, threads=SERVER_THREADS)
@@ -217,8 +242,9 @@ def throughput(kind: str, total: int, clients: int) -> Round:
         for t in threads:
             t.join()
         elapsed, cpu = time.perf_counter() - t0, _cpu() - cpu0
-        done = journal.counts()["submissions"] if kind != "hello" else each * clients
-        stats = replace(journal.commits) if kind != "hello" else None
+        stored = kind == "submit"
+        done = journal.counts()["submissions"] if stored else each * clients
+        stats = replace(journal.commits) if stored else None
         server.stop()
         journal.close()
         return Round(done / elapsed, cpu * 1000 / done, stats)
@@ -227,18 +253,22 @@ def throughput(kind: str, total: int, clients: int) -> Round:
 def compare(total: int, clients: int, rounds: int) -> dict[str, Any]:
     """The submit endpoint and its hello-world floor, alternating, ``rounds`` each."""
     hello: list[Round] = []
+    bare: list[Round] = []
     submit: list[Round] = []
     load = os.getloadavg()[0]
     for _ in range(rounds):
         hello.append(throughput("hello", total, clients))
+        bare.append(throughput("bare post", total, clients))
         submit.append(throughput("submit", total, clients))
     commits = [r.commits for r in submit if r.commits is not None]
     batches, items = sum(c.batches for c in commits), sum(c.items for c in commits)
     largest = max((c.largest for c in commits), default=0)
     return {
         "hello": [r.rate for r in hello],
+        "bare": [r.rate for r in bare],
         "submit": [r.rate for r in submit],
         "hello_cpu": statistics.median(r.cpu_ms for r in hello),
+        "bare_cpu": statistics.median(r.cpu_ms for r in bare),
         "submit_cpu": statistics.median(r.cpu_ms for r in submit),
         "ratio": statistics.median(r.rate for r in submit) / statistics.median(r.rate for r in hello),
         "per_commit": items / batches if batches else 0.0,
@@ -257,6 +287,7 @@ def print_throughput(r: dict[str, Any], total: int, clients: int) -> None:
     print(f"{'endpoint':<44}{'median':>8}{'CPU ms':>8}   each round")
     for name, key in (
         ("GET / bare Flask hello-world (the floor)", "hello"),
+        ("POST, bare Flask: the form read, 303", "bare"),
         ("POST /p/<token> (answer durable, then 303)", "submit"),
     ):
         each = " ".join(f"{v:.0f}" for v in r[key])
@@ -267,6 +298,8 @@ def print_throughput(r: dict[str, Any], total: int, clients: int) -> None:
         f"{'submit / hello-world':<44}{r['ratio']:>8.0%}   {per_round}   "
         f"(target >= {TARGET:.0%}: {verdict})"
     )
+    bare_ratio = statistics.median(r["submit"]) / statistics.median(r["bare"])
+    print(f"{'submit / bare POST (same request and answer)':<44}{bare_ratio:>8.0%}")
     print(
         f"{'CPU per request, hello-world / submit':<44}{r['hello_cpu'] / r['submit_cpu']:>8.0%}"
         "   (server and clients in this process: the ratio a CPU-bound machine allows)"
@@ -282,7 +315,7 @@ def main() -> None:
     parser.add_argument("--submits", type=int, default=300)
     parser.add_argument("--throughput", type=int, default=600)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" chatter
     fast = latency(0.0, args.submits)
@@ -307,6 +340,11 @@ def emit_rows(fast: dict[str, float], slow: dict[str, float], r: dict[str, Any])
     emit(Row("web", "submit POST, durable before 303", submit, "req/s", rounds,
              floor_name="hello-world", floor=hello, target=TARGET, target_kind="ratio>=",
              peak_mb=peak_mb(), note=f"{r['per_commit']:.1f} answers per fsync"))
+    bare = statistics.median(r["bare"])
+    emit(Row("web", "bare Flask POST, form read, 303 (for information)", bare, "req/s", rounds,
+             peak_mb=peak_mb()))
+    emit(Row("web", "submit POST against the bare POST", submit, "req/s", rounds,
+             floor_name="bare POST", floor=bare, note="same request and answer, none of our work"))
     emit(Row("web", "submit p50, answers at once", fast["p50"], "ms", note=f"p95 {fast['p95']:.1f} ms"))
     emit(Row("web", "submit p50, 5 s workbook", slow["p50"], "ms", note=f"p95 {slow['p95']:.1f} ms"))
 
