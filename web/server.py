@@ -1,5 +1,7 @@
 """Running the app with waitress: ``serve(config)`` for ``sheets-sync serve``, and
-``start(app)`` for a server in a background thread (tests, benchmarks).
+``start(app)`` for a server in a background thread (tests, benchmarks). Both answer with
+``web.channel``'s connections (waitress's own, but for a main loop that spun while a
+worker wrote its answer).
 
 Waitress writes no access log, so link tokens never reach a log file from here; the app's
 own loggers (and werkzeug's, for ``flask run``) redact them (``web.security.redact``).
@@ -16,6 +18,8 @@ from typing import Any
 from sheets_sync.config import Config
 from sheets_sync.lock import SyncBusy
 
+from .channel import create_server
+
 log = logging.getLogger("sheets_sync.web")
 
 
@@ -31,8 +35,6 @@ def serve(
     running one sync), it runs in a background thread every ``sync_every_seconds`` so
     answers reach the workbook without a separate ``sheets-sync watch``; a round that
     finds another sync holding the lock is skipped with a log line."""
-    import waitress
-
     from . import create_app
 
     app = app or create_app(config)
@@ -43,7 +45,9 @@ def serve(
         ).start()
     log.info("serving %s on http://%s:%d", config.workshop.name, config.web.host, config.web.port)
     try:
-        waitress.serve(app, host=config.web.host, port=config.web.port, **limits(config, threads))
+        server = create_server(app, host=config.web.host, port=config.web.port,
+                               **limits(config, threads))
+        server.run()
     finally:
         stop.set()
 
@@ -106,8 +110,6 @@ def limits(config: Config, threads: int = 8) -> dict[str, Any]:
 def start(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> Running:
     """Serve ``app`` with waitress (the limits ``serve`` uses, from the app's config) in a
     daemon thread on a free port of ``host``."""
-    from waitress.server import create_server
-
     services = getattr(app, "extensions", {}).get("sheets_sync")
     config = services.config if services is not None else Config()
     server = create_server(app, host=host, port=port, **limits(config, threads))
