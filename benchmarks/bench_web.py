@@ -15,9 +15,7 @@ The forms the clients post (each with its own key and CSRF proof) are filled in 
 clock starts, as a browser got them with the page: in the clock, the clients in this
 process only send and read, for the hello-world as for the submit.
 Beside them, for information, a bare Flask POST that reads the same form and answers the
-same 303 with no body: the shape of the request and its answer with none of our work (on
-some machines waitress answers many connections at once much more slowly when the answer
-has a body, as the hello-world's has, and this floor shows what is ours apart from that).
+same 303 with no body: the shape of the request and its answer with none of our work.
 The three alternate for ``--rounds`` rounds (the machine's load drifts; alternating shares
 the drift) and the median of each is compared: the target is a submit rate of at least
 half the hello-world's. Everything runs on 127.0.0.1, bounded in count and time.
