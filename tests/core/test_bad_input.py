@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from sheets_sync import cli
 from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.backends.xlsx import write_new_workbook
 from sheets_sync.cli import main
@@ -121,7 +122,12 @@ def test_cli_missing_workbook_is_named(tmp_path: Path, runner: CliRunner) -> Non
     assert "nope.xlsx does not exist" in result.output and "init --demo" in result.output
 
 
-def test_cli_check_exit_1_on_errors_and_run_exit_0(tmp_path: Path, runner: CliRunner, demo: Tabs) -> None:
+def test_cli_check_exit_1_on_errors_and_run_exit_0(
+    tmp_path: Path, runner: CliRunner, demo: Tabs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the demo's own moment for every command: on the real clock a Today row's hours
+    # ("0.1 h since sent") can tick between the two runs, and the second would write it
+    monkeypatch.setattr(cli, "_now", lambda config: NOW)
     path = write_new_workbook(tmp_path / "w.xlsx", demo)
     before = path.read_bytes()
     result = runner.invoke(main, ["--workbook", str(path), "check"])
