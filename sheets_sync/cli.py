@@ -113,7 +113,7 @@ def init(ctx: click.Context, demo_path: Path | None, google_key: str | None, for
         click.echo(pipeline.prepare_google(config, google_key))
         return
     path = demo_path or config.workbook.path
-    pipeline.write_demo(path, _now(config).date(), force=force)
+    pipeline.init_demo(config, path, _now(config).date(), force=force)
     click.echo(f"Wrote the demo workbook {path}. Next: sheets-sync --workbook {path} run")
 
 

@@ -171,15 +171,28 @@ def published_links(config: Config, now: datetime, order_ref: str | None = None)
     return lines
 
 
+def init_demo(config: Config, path: Path, today: date, *, force: bool = False) -> None:
+    """`init --demo`: the demo workbook at ``path``, written under the sync lock of
+    ``config``'s state folder, so a sync of that folder running meanwhile (`watch`,
+    `serve`) never writes over it, nor it over the sync's write."""
+    _check_demo_target(path, force)  # a wrong target is said before anything is made
+    with one_sync(config, what="init"):
+        write_demo(path, today, force=force)
+
+
 def write_demo(path: Path, today: date, *, force: bool = False) -> None:
     from .backends.xlsx import write_new_workbook
 
+    _check_demo_target(path, force)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_new_workbook(path, demo_tabs(today))
+
+
+def _check_demo_target(path: Path, force: bool) -> None:
     if path.is_dir():
         raise WorkbookError(f"{path} is a folder, not an .xlsx workbook; give a file name for the demo")
     if path.exists() and not force:
         raise WorkbookError(f"{path} already exists; pass --force to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_new_workbook(path, demo_tabs(today))
 
 
 def ensure_default_workbook(config: Config, today: date) -> Path | None:
@@ -205,7 +218,8 @@ def prepare_google(config: Config, key: str) -> str:
     from .backends.google_setup import prepare_spreadsheet
 
     backend = GoogleBackend.from_config(google_config(config, key))
-    return "\n".join(prepare_spreadsheet(backend))
+    with one_sync(config, what="init"):  # not in the middle of this folder's sync
+        return "\n".join(prepare_spreadsheet(backend))
 
 
 def doctor(config: Config) -> list[str]:

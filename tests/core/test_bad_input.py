@@ -179,3 +179,41 @@ def test_cli_init_demo_then_run(tmp_path: Path, runner: CliRunner) -> None:
     assert zipfile.is_zipfile(path)
     again = runner.invoke(main, ["init", "--demo", str(path)])
     assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_cli_init_over_a_workbook_being_synced_waits_then_refuses(
+    tmp_path: Path, runner: CliRunner, demo: Tabs
+) -> None:
+    """`init --demo --force` takes the state folder's sync lock, as every sync does: while
+    a sync (here a thread holding that lock) runs, it waits [watch] lock_wait_seconds,
+    then says so (exit 3) and leaves the workbook alone; afterwards it goes through."""
+    import threading
+
+    from sheets_sync.config import load_config
+    from sheets_sync.lock import one_sync
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[workbook]\npath = "w.xlsx"\n\n[watch]\nlock_wait_seconds = 0.3\n')
+    path = write_new_workbook(tmp_path / "w.xlsx", demo)
+    before = path.read_bytes()
+    holding, release = threading.Event(), threading.Event()
+
+    def sync() -> None:
+        with one_sync(load_config(cfg), what="watch"):
+            holding.set()
+            release.wait(30)
+
+    syncing = threading.Thread(target=sync)
+    syncing.start()
+    try:
+        assert holding.wait(30)
+        busy = runner.invoke(main, ["--config", str(cfg), "init", "--demo", str(path), "--force"])
+        assert busy.exit_code == 3, busy.output
+        assert "another sync is running" in busy.output
+        assert path.read_bytes() == before
+    finally:
+        release.set()
+        syncing.join(30)
+    done = runner.invoke(main, ["--config", str(cfg), "init", "--demo", str(path), "--force"])
+    assert done.exit_code == 0, done.output
+    assert path.read_bytes() != before  # the demo written anew
