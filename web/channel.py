@@ -18,40 +18,34 @@ lock released, so the connection is polled again.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer
+from waitress.server import create_server as waitress_server
 
-@cache
-def channel_class() -> type:
-    from waitress.channel import HTTPChannel
 
-    class Channel(HTTPChannel):  # type: ignore[misc]
-        def writable(self) -> bool:
-            if self.requests and not (self.will_close or self.close_when_flushed):
-                if not self.outbuf_lock.acquire(False):
-                    return False  # a worker is writing (and sending) this answer
-                self.outbuf_lock.release()
-            return bool(super().writable())
+class Channel(HTTPChannel):  # type: ignore[misc]
+    def writable(self) -> bool:
+        if self.requests and not (self.will_close or self.close_when_flushed):
+            if not self.outbuf_lock.acquire(False):
+                return False  # a worker is writing (and sending) this answer
+            self.outbuf_lock.release()
+        return bool(super().writable())
 
-        def write_soon(self, data: Any) -> int:
-            written = int(super().write_soon(data))
-            if self.total_outbufs_len:  # left unsent, and the lock is free now
-                self.server.pull_trigger()
-            return written
-
-    return Channel
+    def write_soon(self, data: Any) -> int:
+        written = int(super().write_soon(data))
+        if self.total_outbufs_len:  # left unsent, and the lock is free now
+            self.server.pull_trigger()
+        return written
 
 
 def create_server(app: Any, **kw: Any) -> Any:
     """``waitress.server.create_server`` whose every listening socket answers with
     ``Channel`` (one server, or one per address of a host name with several)."""
-    from waitress.server import BaseWSGIServer
-    from waitress.server import create_server as waitress_server
-
     server = waitress_server(app, **kw)
     listeners = [server] if isinstance(server, BaseWSGIServer) else list(server.map.values())
     for listener in listeners:
         if isinstance(listener, BaseWSGIServer):
-            listener.channel_class = channel_class()
+            listener.channel_class = Channel
     return server
