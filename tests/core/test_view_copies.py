@@ -33,7 +33,7 @@ def publish_elsewhere(path: Path, state: str) -> None:
     code = textwrap.dedent(
         f"""
         from pathlib import Path
-        from sheets_sync.journal import Journal, JournalError, View
+        from sheets_sync.journal import Journal, View
         j = Journal(Path({str(path)!r}))
         j.publish_views([View("launch", "L-012", "fp-1", {state!r}, {{"order_ref": "JW-2312"}})])
         j.close()

@@ -22,17 +22,19 @@ TRIALS = 4
 SEED = 20261202
 
 
+def _activity_ids(desk: Desk) -> list[str]:
+    return [i for r in seen(desk.workbook).activity if (i := str(r.get("ID") or "")).startswith(PREFIX)]
+
+
 def decision_emails(desk: Desk) -> list[str]:
     """The ids of the decision's emails on the Activity tab: the row written when the email
     was decided (a send resumed after a kill adds an attempt row "<id>~<n>", the same email,
     counted by ``attempt_rows``)."""
-    return [str(r["ID"]) for r in seen(desk.workbook).activity
-            if str(r.get("ID") or "").startswith(PREFIX) and "~" not in str(r["ID"])]
+    return [i for i in _activity_ids(desk) if "~" not in i]
 
 
 def attempt_rows(desk: Desk) -> list[str]:
-    return [str(r["ID"]) for r in seen(desk.workbook).activity
-            if str(r.get("ID") or "").startswith(PREFIX) and "~" in str(r["ID"])]
+    return [i for i in _activity_ids(desk) if "~" in i]
 
 
 def outbox_ids(desk: Desk) -> list[str]:
