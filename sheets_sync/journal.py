@@ -6,38 +6,44 @@ Two tables:
   (kind "approval" | "launch", row id) -> fingerprint, state and the page's data as JSON.
   The web app reads only this; it never talks to the workbook. Each process keeps the
   pages it read in memory until the next publish (``sheets_sync.view_copies``).
-* ``submissions``: what clients and partners answered, written by the web app and
-  committed to disk (WAL, ``synchronous=FULL``) BEFORE the page says "thank you". A unique
-  idempotency key (a hidden field, one per form) makes a double click one entry, and the
-  same answer sent again through the same link (Back, then send: the browser restores
-  what was typed into a page with fresh keys) is found as the latest entry and stays one.
+* ``submissions``: what clients and partners answered. The web app makes each answer
+  durable BEFORE the page says "thank you" by appending it to the journal's inbox
+  (``sheets_sync.inbox``: one write on a file opened with O_DSYNC); ``absorb`` moves what
+  the inbox holds into this table, in the order it arrived, many answers per transaction,
+  and every read of the table absorbs first. A unique idempotency key (a hidden field,
+  one per form) makes a double click one entry, and the same answer sent again through
+  the same link (Back, then send: the browser restores what was typed into a page with
+  fresh keys) is found as the latest entry and stays one; these rules are applied as an
+  answer is absorbed, by the one statement that inserts it.
   ``steps.answers.flush_step`` applies pending entries to the workbook and marks them
-  applied only after the workbook write succeeded; each entry's ``id`` is the Activity
-  row id, the proof that it was applied (exactly once across crashes).
+  applied only after the workbook write succeeded; each entry's ``id`` (given when it is
+  recorded) is the Activity row id, the proof that it was applied (exactly once across
+  crashes).
+* ``inbox_read``: how many bytes of the inbox are absorbed, written in the same
+  transaction as the answers they held, so each answer is absorbed once, by whichever
+  process reads first.
 
-Every thread of the web server shares two connections, each behind its own lock: one
-that writes and one that reads, so a page being read never waits for an answer being
-fsynced. An answer is stored by one statement (its checks and its insert together), its
-own transaction; while commits are slow, answers that arrive together share one
-transaction and one fsync (group commit, ``sheets_sync.group_commit``). Each request
-returns only when its own answer is on disk. Other processes (the sync) open their own
-Journal on the same file: SQLite's WAL lets readers and one writer work together.
+Every thread of a process shares two connections, each behind its own lock: one that
+writes and one that reads, so a page being read never waits for answers being absorbed.
+Other processes (the sync) open their own Journal on the same files: SQLite's WAL lets
+readers and one writer work together, and any of them may absorb.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import SheetsSyncError
-from .group_commit import GROUP_ABOVE, GroupCommit, GroupStats
+from .inbox import Inbox, decode, encode
 from .submissions import (
     COLS,
     SameAnswer,
@@ -77,7 +83,12 @@ CREATE TABLE IF NOT EXISTS submissions (
 );
 CREATE INDEX IF NOT EXISTS submissions_pending ON submissions (applied_at, seq);
 CREATE INDEX IF NOT EXISTS submissions_ref ON submissions (kind, ref);
+CREATE TABLE IF NOT EXISTS inbox_read (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    absorbed INTEGER NOT NULL
+);
 """
+log = logging.getLogger(__name__)
 
 
 class JournalError(SheetsSyncError):
@@ -101,30 +112,39 @@ class View:
 
 @dataclass(frozen=True)
 class _Ask:
-    """One ``submit`` call waiting for its batch."""
+    """One recorded answer and the rules that decide, as it is absorbed, whether it is new."""
 
     sub: Submission
     exclusive: bool
     same: SameAnswer | None
 
 
+@dataclass
+class Absorbed:
+    """How answers moved from the inbox into the table in this process: ``transactions``
+    (one commit each), ``answers`` through them, the ``largest`` transaction."""
+
+    transactions: int = 0
+    answers: int = 0
+    largest: int = 0
+
+
 class Journal:
-    def __init__(self, path: Path, group_above: float = GROUP_ABOVE) -> None:
-        """``group_above``: answers are grouped into one commit while commits lately took
-        this long or longer (``group_commit``; 0: always)."""
+    def __init__(self, path: Path) -> None:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = self._connect()
             self._conn.executescript(_SCHEMA)
             self._reader = self._connect()
+            self._inbox = Inbox(self.path.with_name(self.path.name + "-inbox"), like=self.path)
         except (OSError, sqlite3.Error) as exc:
             raise JournalError(f"cannot open the journal {self.path}: {exc}") from None
         self._lock = threading.Lock()  # the writing connection
         self._read_lock = threading.Lock()
-        self._group: GroupCommit[_Ask, tuple[Submission, bool]] = GroupCommit(
-            self._store_batch, group_above
-        )
+        self._seen = 0  # inbox bytes this process saw absorbed: nothing to do while the same
+        self._waiting: dict[str, tuple[Submission, bool] | None] = {}  # submit()'s verdicts
+        self.absorbed = Absorbed()
         self._published = PublishCounter(self.path.with_name(self.path.name + "-views"), self.path)
         self._pages: Copies[View] = Copies(self._published)
 
@@ -145,18 +165,12 @@ class Journal:
         with self._lock, self._read_lock:
             self._conn.close()
             self._reader.close()
+            self._inbox.close()
             self._published.close()
 
     @property
-    def commits(self) -> GroupStats:
-        """How the answers were grouped into transactions so far (one fsync each)."""
-        return self._group.stats
-
-    @property
-    def grouping(self) -> bool:
-        """Whether answers arriving together now wait to share a commit (commits have
-        lately been slow) or each is committed at once (they have been quick)."""
-        return self._group.grouping
+    def inbox_path(self) -> Path:
+        return self._inbox.path
 
     # ---------------------------------------------------------------- views
 
@@ -227,80 +241,155 @@ class Journal:
 
     # ---------------------------------------------------------- submissions
 
+    def record(
+        self, sub: Submission, exclusive: bool = False, same: SameAnswer | None = None
+    ) -> Submission:
+        """Make ``sub`` durable: appended to the inbox and on disk when this returns (one
+        write). Returns it with its entry id. Whether it is a new entry is decided when it
+        is absorbed, by the rules ``submit`` names, in the order answers arrived; every
+        read absorbs first, so the next page already shows it."""
+        return self._record(_Ask(sub, exclusive, same))
+
     def submit(
         self, sub: Submission, exclusive: bool = False, same: SameAnswer | None = None
     ) -> tuple[Submission, bool]:
-        """Store ``sub`` durably (committed and fsynced when this returns).
+        """Record ``sub`` (durable when this returns) and absorb it at once.
 
         Returns (the stored entry, True) or, when an entry with the same idempotency key
         exists — or with ``exclusive``, any PENDING entry of the same kind, ref and
         fingerprint (one answer per render waiting to be applied); or with ``same``, the
         latest entry of the same kind and ref when it is the same answer (``SameAnswer``)
         — (that entry, False) and nothing new is stored. The look and the insert are one
-        statement: two of them at once still store one, also when they are committed
-        together (each looks after the one before it in the batch).
+        statement, and answers are absorbed one after the other in the order they were
+        recorded: two of them at once still store one."""
+        ask = _Ask(sub, exclusive, same)
+        entry_id = sub.id or new_submission_id()
+        self._waiting[entry_id] = None
+        try:
+            recorded = self._record(ask, entry_id)
+            self.absorb()
+            verdict = self._waiting.get(entry_id)
+        finally:
+            self._waiting.pop(entry_id, None)
+        return verdict if verdict is not None else self._judged(replace(ask, sub=recorded))
 
-        One answer alone is one statement, its own transaction: one fsync, and one trip
-        into SQLite (each trip lets the web server's other threads take the interpreter,
-        a switch that costs more than the statement itself)."""
+    def _record(self, ask: _Ask, entry_id: str = "") -> Submission:
+        sub = ask.sub
         if sub.kind not in SUBMISSION_KINDS:
             raise JournalError(f"unknown submission kind {sub.kind!r}")
-        return self._group.submit(_Ask(sub, exclusive, same))
-
-    def _store_batch(self, asks: Sequence[_Ask]) -> list[tuple[Submission, bool] | Exception]:
-        """``asks`` in order, committed (one fsync) before returning. Alone, an answer is
-        one autocommitted statement. Together, they share one transaction; an answer the
-        database refuses is undone alone (SQLite undoes a failed statement, not its
-        transaction) and its caller hears why; a failed commit reaches every caller."""
-        with self._lock:
-            if len(asks) == 1:
-                try:
-                    stored = self._insert(asks[0])
-                except sqlite3.Error as exc:
-                    raise _journal_error(exc, self.path) from None
-                if stored is not None:
-                    return [(stored, True)]
-            return self._store_in_transaction(asks)
-
-    def _store_in_transaction(self, asks: Sequence[_Ask]) -> list[tuple[Submission, bool] | Exception]:
-        outcomes: list[tuple[Submission, bool] | Exception] = []
+        entry_id = entry_id or sub.id or new_submission_id()
+        line = encode(
+            {
+                "id": entry_id,
+                "kind": sub.kind,
+                "ref": sub.ref,
+                "fingerprint": sub.fingerprint,
+                "payload": dict(sub.payload),
+                "received_at": sub.received_at.isoformat(),
+                "idem": sub.idem,
+                "exclusive": ask.exclusive,
+                "same": None if ask.same is None else [list(ask.same.fields), ask.same.attachment],
+            }
+        )
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            for ask in asks:
-                try:
-                    stored = self._insert(ask)
-                    outcomes.append((stored, True) if stored is not None else (self._existing(ask), False))
-                except Exception as exc:  # noqa: BLE001 - handed to that answer's caller
-                    if not self._conn.in_transaction:  # SQLite gave up the whole transaction
-                        raise
-                    outcomes.append(_journal_error(exc, self.path))
-            self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._rollback()
-            raise _journal_error(exc, self.path) from None
-        except BaseException:
-            self._rollback()  # never leave the transaction open for the next batch
-            raise
-        return outcomes
+            self._inbox.append(line)
+        except OSError as exc:
+            raise JournalError(f"cannot record the answer in {self._inbox.path}: {exc}") from None
+        return replace(sub, id=entry_id)
+
+    def absorb(self) -> int:
+        """Move the answers recorded in the inbox (by any process) that no process has
+        absorbed yet into the table, in the order they arrived, in one transaction with
+        the count of bytes absorbed. Returns how many were read (stored or found to be
+        an answer already there)."""
+        try:
+            size = self._inbox.size()
+        except OSError as exc:
+            raise JournalError(f"cannot read the inbox {self._inbox.path}: {exc}") from None
+        if size == self._seen:
+            return 0
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                row = self._conn.execute("SELECT absorbed FROM inbox_read").fetchone()
+                start, size = (row[0] if row else 0), self._inbox.size()
+                if size < start:  # the file was replaced: read it all; entries in are found again
+                    log.warning("%s is shorter than what was absorbed from it; reading it again",
+                                self._inbox.path)
+                    start = 0
+                read = decode(self._inbox.read(start, size), start)
+                for _offset, entry in read.records:
+                    self._absorb_one(entry)
+                self._conn.execute(
+                    "INSERT INTO inbox_read (one, absorbed) VALUES (1, :end) "
+                    "ON CONFLICT (one) DO UPDATE SET absorbed = :end",
+                    {"end": read.end},
+                )
+                self._conn.execute("COMMIT")
+            except (OSError, sqlite3.Error) as exc:
+                self._rollback()
+                raise JournalError(
+                    f"cannot move answers from {self._inbox.path} into {self.path}: {exc}"
+                ) from None
+            except BaseException:
+                self._rollback()
+                raise
+            self._seen = size
+            if read.records:
+                a = self.absorbed
+                a.transactions += 1
+                a.answers += len(read.records)
+                a.largest = max(a.largest, len(read.records))
+        for offset in read.torn:  # a write cut short by a crash: never acknowledged
+            log.warning("%s: skipped an unfinished answer at byte %d", self._inbox.path, offset)
+        return len(read.records)
+
+    def _absorb_one(self, entry: dict[str, Any]) -> None:
+        same = entry.get("same")
+        ask = _Ask(
+            Submission(
+                kind=entry["kind"],
+                ref=entry["ref"],
+                fingerprint=entry["fingerprint"],
+                payload=entry["payload"],
+                received_at=datetime.fromisoformat(entry["received_at"]),
+                idem=entry["idem"],
+                id=entry["id"],
+            ),
+            bool(entry.get("exclusive")),
+            None if same is None else SameAnswer(tuple(same[0]), same[1]),
+        )
+        try:
+            stored = self._insert(ask)
+        except sqlite3.IntegrityError as exc:  # only an id given twice by a caller
+            log.error("%s: the answer %s could not be stored: %s", self._inbox.path, ask.sub.id, exc)
+            return
+        if ask.sub.id in self._waiting:
+            self._waiting[ask.sub.id] = (stored, True) if stored else (self._existing(ask), False)
+
+    def _judged(self, ask: _Ask) -> tuple[Submission, bool]:
+        """An answer another process absorbed: its entry, or the one that kept it out."""
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT {COLS} FROM submissions WHERE id=?", (ask.sub.id,)
+            ).fetchone()
+            return (from_row(row), True) if row is not None else (self._existing(ask), False)
 
     def _insert(self, ask: _Ask) -> Submission | None:
         """Insert ``ask`` unless an entry makes it not new (one statement); the stored
         entry, or None when nothing was inserted."""
         sub = ask.sub
         values = params(sub, ask.same)
-        values["id"] = sub.id or new_submission_id()
+        values["id"] = sub.id
         values["payload"] = json.dumps(dict(sub.payload), ensure_ascii=False)
         values["received_at"] = sub.received_at.isoformat()
         cur = self._conn.execute(insert_sql(ask.exclusive, ask.same), values)
         if cur.rowcount != 1:
             return None
-        return Submission(
-            sub.kind, sub.ref, sub.fingerprint, dict(sub.payload), sub.received_at, sub.idem,
-            values["id"], None, int(cur.lastrowid or 0),
-        )
+        return replace(sub, payload=dict(sub.payload), seq=int(cur.lastrowid or 0))
 
     def _existing(self, ask: _Ask) -> Submission:
-        """The entry that kept ``ask`` from being stored (inside the same transaction)."""
+        """The entry that kept ``ask`` from being stored."""
         values = params(ask.sub, ask.same)
         for query in blockers(ask.exclusive, ask.same):
             row = self._conn.execute(query, values).fetchone()
@@ -309,6 +398,7 @@ class Journal:
         raise JournalError(f"the answer {ask.sub.idem!r} was neither stored nor found in {self.path}")
 
     def by_idem(self, idem: str) -> Submission | None:
+        self.absorb()
         with self._read_lock:
             row = self._reader.execute(
                 f"SELECT {COLS} FROM submissions WHERE idem=?", (idem,)
@@ -322,12 +412,14 @@ class Journal:
         if limit is not None:
             sql += " LIMIT ?"
             args = (limit,)
+        self.absorb()
         with self._read_lock:
             rows = self._reader.execute(sql, args).fetchall()
         return [from_row(r) for r in rows]
 
     def for_ref(self, kind: str, ref: str) -> list[Submission]:
         """Every entry of one kind for one Approval ID / Launch ID, oldest first."""
+        self.absorb()
         with self._read_lock:
             rows = self._reader.execute(
                 f"SELECT {COLS} FROM submissions WHERE kind=? AND ref=? ORDER BY seq",
@@ -353,6 +445,7 @@ class Journal:
         return cur.rowcount
 
     def counts(self) -> dict[str, int]:
+        self.absorb()
         with self._read_lock:
             total, pending = self._reader.execute(
                 "SELECT COUNT(*), COUNT(*) - COUNT(applied_at) FROM submissions"
@@ -363,10 +456,3 @@ class Journal:
         with contextlib.suppress(sqlite3.Error):
             self._conn.execute("ROLLBACK")
 
-
-def _journal_error(exc: Exception, path: Path) -> Exception:
-    """What the caller of ``submit`` hears: a database failure as a JournalError, anything
-    else (e.g. a payload JSON cannot hold) as it is."""
-    if isinstance(exc, sqlite3.Error):
-        return JournalError(f"cannot record the answer in {path}: {exc}")
-    return exc

@@ -102,7 +102,7 @@ def answer(token: str) -> Response | tuple[str, int]:
         idem=idem,
     )
     try:
-        s.journal.submit(sub, exclusive=True)
+        s.journal.record(sub, exclusive=True)
     except JournalError:
         raise PageError(
             503,

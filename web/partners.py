@@ -172,6 +172,10 @@ def act(token: str) -> Response | tuple[str, int]:
         idem=idem,
     )
     try:
+        if not data:  # durable now, judged new or not as the journal absorbs it
+            s.journal.record(sub, exclusive=(kind == "ack"), same=SAME_ANSWER)
+            return see_other(thanks)
+        # with a photo: judged at once, so that the copy of an answer already there goes
         stored, new = s.journal.submit(sub, exclusive=(kind == "ack"), same=SAME_ANSWER)
     except JournalError as exc:
         current_app.logger.error("journal write failed: %s", exc)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import Config, MailConfig, secret_from_env
+from ..durable import fsync_folder
 from ..errors import MailError
 
 
@@ -126,22 +127,9 @@ class OutboxMailer:
                 raise AlreadyDelivered(f"{final.name} is already in the outbox") from None
             finally:
                 tmp.unlink(missing_ok=True)
-            _fsync_dir(self.folder)
+            fsync_folder(self.folder)
         except OSError as exc:
             raise DeliveryFailed(f"cannot write to the outbox {self.folder}: {exc}") from None
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class SmtpMailer:
