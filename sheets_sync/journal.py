@@ -143,7 +143,7 @@ class Journal:
         self._lock = threading.Lock()  # the writing connection
         self._read_lock = threading.Lock()
         self._seen = 0  # inbox bytes this process saw absorbed: nothing to do while the same
-        self._waiting: dict[str, tuple[Submission, bool] | None] = {}  # submit()'s verdicts
+        self._waiting: dict[str, tuple[Submission, bool] | JournalError | None] = {}  # submit()'s
         self.absorbed = Absorbed()
         self._published = PublishCounter(self.path.with_name(self.path.name + "-views"), self.path)
         self._pages: Copies[View] = Copies(self._published)
@@ -271,6 +271,8 @@ class Journal:
             verdict = self._waiting.get(entry_id)
         finally:
             self._waiting.pop(entry_id, None)
+        if isinstance(verdict, JournalError):
+            raise verdict
         return verdict if verdict is not None else self._judged(replace(ask, sub=recorded))
 
     def _record(self, ask: _Ask, entry_id: str = "") -> Submission:
@@ -318,8 +320,8 @@ class Journal:
                                 self._inbox.path)
                     start = 0
                 read = decode(self._inbox.read(start, size), start)
-                for _offset, entry in read.records:
-                    self._absorb_one(entry)
+                for offset, entry in read.records:
+                    self._absorb_one(entry, offset)
                 self._conn.execute(
                     "INSERT INTO inbox_read (one, absorbed) VALUES (1, :end) "
                     "ON CONFLICT (one) DO UPDATE SET absorbed = :end",
@@ -344,25 +346,33 @@ class Journal:
             log.warning("%s: skipped an unfinished answer at byte %d", self._inbox.path, offset)
         return len(read.records)
 
-    def _absorb_one(self, entry: dict[str, Any]) -> None:
-        same = entry.get("same")
-        ask = _Ask(
-            Submission(
-                kind=entry["kind"],
-                ref=entry["ref"],
-                fingerprint=entry["fingerprint"],
-                payload=entry["payload"],
-                received_at=datetime.fromisoformat(entry["received_at"]),
-                idem=entry["idem"],
-                id=entry["id"],
-            ),
-            bool(entry.get("exclusive")),
-            None if same is None else SameAnswer(tuple(same[0]), same[1]),
-        )
+    def _absorb_one(self, entry: dict[str, Any], offset: int) -> None:
+        try:
+            same = entry.get("same")
+            ask = _Ask(
+                Submission(
+                    kind=str(entry["kind"]),
+                    ref=str(entry["ref"]),
+                    fingerprint=str(entry["fingerprint"]),
+                    payload=dict(entry["payload"]),
+                    received_at=datetime.fromisoformat(entry["received_at"]),
+                    idem=str(entry["idem"]),
+                    id=str(entry["id"]),
+                ),
+                bool(entry.get("exclusive")),
+                None if same is None else SameAnswer(tuple(same[0]), same[1]),
+            )
+        except (KeyError, IndexError, TypeError, ValueError) as exc:  # whole, but not an answer
+            log.error("%s: the record at byte %d is not an answer (%s); skipped",
+                      self._inbox.path, offset, exc)
+            return
         try:
             stored = self._insert(ask)
         except sqlite3.IntegrityError as exc:  # only an id given twice by a caller
-            log.error("%s: the answer %s could not be stored: %s", self._inbox.path, ask.sub.id, exc)
+            error = JournalError(f"cannot record the answer in {self.path}: {exc}")
+            log.error("%s: the answer at byte %d was not stored: %s", self._inbox.path, offset, exc)
+            if ask.sub.id in self._waiting:
+                self._waiting[ask.sub.id] = error
             return
         if ask.sub.id in self._waiting:
             self._waiting[ask.sub.id] = (stored, True) if stored else (self._existing(ask), False)

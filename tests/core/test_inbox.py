@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sheets_sync.inbox import decode, encode
-from sheets_sync.journal import Journal, Submission
+from sheets_sync.journal import Journal, JournalError, Submission
 from web.partners import SAME_ANSWER
 
 from .conftest import NOW
@@ -146,6 +146,33 @@ def test_a_record_still_being_written_is_left_for_the_next_read(journal: Journal
     assert [s.idem for s in journal.pending()] == ["form-1", "form-2"]
 
 
+def test_an_entry_id_already_taken_fails_alone(journal: Journal) -> None:
+    kept, _ = journal.submit(progress("form-0", "Started", "Casting today"))
+    clash = Submission(  # an entry id the journal already holds: refused by the database
+        kind="progress", ref="L-7", fingerprint="as seen", payload={"note": "Polished"},
+        received_at=NOW, idem="form-2", id=kept.id,
+    )
+    journal.record(progress("form-1", "Done", "Stones set"))
+    with pytest.raises(JournalError, match="UNIQUE"):
+        journal.submit(clash)
+    journal.record(progress("form-3", "Shipped", "Sent"))
+    notes = [s.payload["note"] for s in journal.pending()]
+    assert notes == ["Casting today", "Stones set", "Sent"]
+
+
+def test_a_whole_record_that_is_not_an_answer_is_skipped_and_named(
+    journal: Journal, caplog: pytest.LogCaptureFixture
+) -> None:
+    journal.record(progress("form-1", "Started", "Casting today"))
+    at = journal.inbox_path.stat().st_size + 1
+    with journal.inbox_path.open("ab") as f:  # e.g. written by a later version of this app
+        f.write(encode({"id": "web-9", "kind": "progress", "note": "no ref, no date"}))
+    journal.record(progress("form-2", "Done", "Polished"))
+    with caplog.at_level(logging.ERROR, logger="sheets_sync.journal"):
+        assert [s.idem for s in journal.pending()] == ["form-1", "form-2"]
+    assert f"the record at byte {at} is not an answer ('ref'); skipped" in caplog.text
+
+
 def test_an_inbox_replaced_by_a_new_file_is_read_from_its_start(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "journal.sqlite3")
     journal.submit(progress("form-1", "Started", "Casting today"))
@@ -163,7 +190,7 @@ WRITER = """
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from sheets_sync.journal import Journal, Submission
+from sheets_sync.journal import Journal, JournalError, Submission
 journal, name, count = Journal(Path(sys.argv[1])), sys.argv[2], int(sys.argv[3])
 for n in range(count):
     journal.record(Submission("progress", "L-7", "fp", {"note": f"{name} {n}" + "x" * 3000},
