@@ -74,7 +74,10 @@ class Running:
         server = self._server
         server.task_dispatcher.shutdown(timeout=5)
         for channel in list(server._map.values()):  # the loop ends when its map is empty
-            channel.handle_close()
+            if channel is server:  # the listening socket (its handle_close only warns)
+                server.close()
+            else:
+                channel.handle_close()
         self._thread.join(timeout=10)
 
 
