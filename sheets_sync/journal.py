@@ -46,6 +46,7 @@ from .errors import SheetsSyncError
 from .inbox import Inbox, decode, encode
 from .submissions import (
     COLS,
+    Ask,
     SameAnswer,
     Submission,
     blockers,
@@ -108,15 +109,6 @@ class View:
 
     def encoded(self) -> str:
         return json.dumps(self.data, sort_keys=True, ensure_ascii=False, default=str)
-
-
-@dataclass(frozen=True)
-class _Ask:
-    """One recorded answer and the rules that decide, as it is absorbed, whether it is new."""
-
-    sub: Submission
-    exclusive: bool
-    same: SameAnswer | None
 
 
 @dataclass
@@ -248,7 +240,7 @@ class Journal:
         write). Returns it with its entry id. Whether it is a new entry is decided when it
         is absorbed, by the rules ``submit`` names, in the order answers arrived; every
         read absorbs first, so the next page already shows it."""
-        return self._record(_Ask(sub, exclusive, same))
+        return self._record(Ask(sub.identified(), exclusive, same))
 
     def submit(
         self, sub: Submission, exclusive: bool = False, same: SameAnswer | None = None
@@ -262,42 +254,26 @@ class Journal:
         — (that entry, False) and nothing new is stored. The look and the insert are one
         statement, and answers are absorbed one after the other in the order they were
         recorded: two of them at once still store one."""
-        ask = _Ask(sub, exclusive, same)
-        entry_id = sub.id or new_submission_id()
-        self._waiting[entry_id] = None
+        ask = Ask(sub.identified(), exclusive, same)
+        self._waiting[ask.sub.id] = None
         try:
-            recorded = self._record(ask, entry_id)
+            self._record(ask)
             self.absorb()
-            verdict = self._waiting.get(entry_id)
+            verdict = self._waiting.get(ask.sub.id)
         finally:
-            self._waiting.pop(entry_id, None)
+            self._waiting.pop(ask.sub.id, None)
         if isinstance(verdict, JournalError):
             raise verdict
-        return verdict if verdict is not None else self._judged(replace(ask, sub=recorded))
+        return verdict if verdict is not None else self._judged(ask)
 
-    def _record(self, ask: _Ask, entry_id: str = "") -> Submission:
-        sub = ask.sub
-        if sub.kind not in SUBMISSION_KINDS:
-            raise JournalError(f"unknown submission kind {sub.kind!r}")
-        entry_id = entry_id or sub.id or new_submission_id()
-        line = encode(
-            {
-                "id": entry_id,
-                "kind": sub.kind,
-                "ref": sub.ref,
-                "fingerprint": sub.fingerprint,
-                "payload": dict(sub.payload),
-                "received_at": sub.received_at.isoformat(),
-                "idem": sub.idem,
-                "exclusive": ask.exclusive,
-                "same": None if ask.same is None else [list(ask.same.fields), ask.same.attachment],
-            }
-        )
+    def _record(self, ask: Ask) -> Submission:
+        if ask.sub.kind not in SUBMISSION_KINDS:
+            raise JournalError(f"unknown submission kind {ask.sub.kind!r}")
         try:
-            self._inbox.append(line)
+            self._inbox.append(encode(ask.record()))
         except OSError as exc:
             raise JournalError(f"cannot record the answer in {self._inbox.path}: {exc}") from None
-        return replace(sub, id=entry_id)
+        return ask.sub
 
     def absorb(self) -> int:
         """Move the answers recorded in the inbox (by any process) that no process has
@@ -348,20 +324,7 @@ class Journal:
 
     def _absorb_one(self, entry: dict[str, Any], offset: int) -> None:
         try:
-            same = entry.get("same")
-            ask = _Ask(
-                Submission(
-                    kind=str(entry["kind"]),
-                    ref=str(entry["ref"]),
-                    fingerprint=str(entry["fingerprint"]),
-                    payload=dict(entry["payload"]),
-                    received_at=datetime.fromisoformat(entry["received_at"]),
-                    idem=str(entry["idem"]),
-                    id=str(entry["id"]),
-                ),
-                bool(entry.get("exclusive")),
-                None if same is None else SameAnswer(tuple(same[0]), same[1]),
-            )
+            ask = Ask.from_record(entry)
         except (KeyError, IndexError, TypeError, ValueError) as exc:  # whole, but not an answer
             log.error("%s: the record at byte %d is not an answer (%s); skipped",
                       self._inbox.path, offset, exc)
@@ -377,7 +340,7 @@ class Journal:
         if ask.sub.id in self._waiting:
             self._waiting[ask.sub.id] = (stored, True) if stored else (self._existing(ask), False)
 
-    def _judged(self, ask: _Ask) -> tuple[Submission, bool]:
+    def _judged(self, ask: Ask) -> tuple[Submission, bool]:
         """An answer another process absorbed: its entry, or the one that kept it out."""
         with self._lock:
             row = self._conn.execute(
@@ -385,20 +348,15 @@ class Journal:
             ).fetchone()
             return (from_row(row), True) if row is not None else (self._existing(ask), False)
 
-    def _insert(self, ask: _Ask) -> Submission | None:
+    def _insert(self, ask: Ask) -> Submission | None:
         """Insert ``ask`` unless an entry makes it not new (one statement); the stored
         entry, or None when nothing was inserted."""
-        sub = ask.sub
-        values = params(sub, ask.same)
-        values["id"] = sub.id
-        values["payload"] = json.dumps(dict(sub.payload), ensure_ascii=False)
-        values["received_at"] = sub.received_at.isoformat()
-        cur = self._conn.execute(insert_sql(ask.exclusive, ask.same), values)
+        cur = self._conn.execute(insert_sql(ask.exclusive, ask.same), ask.insert_params())
         if cur.rowcount != 1:
             return None
-        return replace(sub, payload=dict(sub.payload), seq=int(cur.lastrowid or 0))
+        return replace(ask.sub, payload=dict(ask.sub.payload), seq=int(cur.lastrowid or 0))
 
-    def _existing(self, ask: _Ask) -> Submission:
+    def _existing(self, ask: Ask) -> Submission:
         """The entry that kept ``ask`` from being stored."""
         values = params(ask.sub, ask.same)
         for query in blockers(ask.exclusive, ask.same):

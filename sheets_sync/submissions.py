@@ -1,9 +1,11 @@
 """An answer from outside as the journal keeps it, and the SQL that stores it once.
 
 ``Submission`` is one answer; ``new_submission_id`` its id, unique forever (the Activity
-row id). ``SameAnswer`` declares when an answer is the latest one sent again. ``blockers``
-are the queries for an entry that makes an answer not new, and ``insert_sql`` the one
-statement that inserts it unless one of them finds an entry (``journal.Journal.submit``).
+row id). ``SameAnswer`` declares when an answer is the latest one sent again. ``Ask`` is an
+answer with those rules, as the journal's inbox keeps it until the journal absorbs it.
+``blockers`` are the queries for an entry that makes an answer not new, and ``insert_sql``
+the one statement that inserts it unless one of them finds an entry
+(``journal.Journal.absorb``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import random
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +35,10 @@ class Submission:
     id: str = ""
     applied_at: datetime | None = None
     seq: int = 0
+
+    def identified(self) -> Submission:
+        """This answer with its entry id: its own, or a new one."""
+        return self if self.id else replace(self, id=new_submission_id())
 
 
 # Entry ids are unique, not secret: drawn from this process's own generator, seeded from
@@ -140,3 +146,56 @@ def from_row(row: tuple[Any, ...]) -> Submission:
         applied_at=datetime.fromisoformat(applied) if applied else None,
         seq=int(seq),
     )
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One answer and the rules that decide, as the journal absorbs it, whether it is new:
+    ``exclusive`` (one pending answer per render) and ``same`` (``SameAnswer``)."""
+
+    sub: Submission
+    exclusive: bool = False
+    same: SameAnswer | None = None
+
+    def record(self) -> dict[str, Any]:
+        """As the inbox keeps it (``inbox.encode``); the answer has its entry id."""
+        sub = self.sub
+        return {
+            "id": sub.id,
+            "kind": sub.kind,
+            "ref": sub.ref,
+            "fingerprint": sub.fingerprint,
+            "payload": dict(sub.payload),
+            "received_at": sub.received_at.isoformat(),
+            "idem": sub.idem,
+            "exclusive": self.exclusive,
+            "same": None if self.same is None else [list(self.same.fields), self.same.attachment],
+        }
+
+    @classmethod
+    def from_record(cls, entry: Mapping[str, Any]) -> Ask:
+        """The answer ``record`` wrote; KeyError, IndexError, TypeError or ValueError for a
+        record that is not one."""
+        same = entry.get("same")
+        return cls(
+            Submission(
+                kind=str(entry["kind"]),
+                ref=str(entry["ref"]),
+                fingerprint=str(entry["fingerprint"]),
+                payload=dict(entry["payload"]),
+                received_at=datetime.fromisoformat(entry["received_at"]),
+                idem=str(entry["idem"]),
+                id=str(entry["id"]),
+            ),
+            bool(entry.get("exclusive")),
+            None if same is None else SameAnswer(tuple(same[0]), same[1]),
+        )
+
+    def insert_params(self) -> dict[str, Any]:
+        """The parameters of ``insert_sql``: ``params`` and the inserted row's own."""
+        sub = self.sub
+        values = params(sub, self.same)
+        values["id"] = sub.id
+        values["payload"] = json.dumps(dict(sub.payload), ensure_ascii=False)
+        values["received_at"] = sub.received_at.isoformat()
+        return values
